@@ -1,0 +1,96 @@
+package dev.hookhub;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Every hookhub knob, under the {@code hookhub.} prefix. Defaults are documented in the README. */
+@ConfigMapping(prefix = "hookhub")
+public interface HookhubConfig {
+
+    /** Operator token for /v1/admin (HOOKHUB_ADMIN_TOKEN). Required in prod. */
+    Optional<String> adminToken();
+
+    /** Base64 of the 32-byte AES-256-GCM key that encrypts secrets at rest (HOOKHUB_ENCRYPTION_KEY). */
+    Optional<String> encryptionKey();
+
+    /** Largest request body accepted before a 413. */
+    @WithDefault("1048576")
+    int maxBodySize();
+
+    Token token();
+
+    Auth auth();
+
+    EmbeddedDb embeddedDb();
+
+    Subscriptions subscriptions();
+
+    Delivery delivery();
+
+    interface Token {
+        /** The {@code iss} of the tokens hookhub issues and accepts. */
+        @WithDefault("hookhub")
+        String issuer();
+
+        /** Base64 DER (PKCS#8) RSA private key that signs issued tokens (HOOKHUB_TOKEN_SIGNING_KEY). */
+        Optional<String> signingKey();
+
+        /** Base64 DER (X.509) RSA public key matching the signing key (HOOKHUB_TOKEN_PUBLIC_KEY). */
+        Optional<String> publicKey();
+
+        /** Lifetime of issued access tokens. */
+        @WithDefault("PT1H")
+        Duration lifetime();
+
+        /** Set to false when an external OIDC provider issues the tokens. */
+        @WithDefault("true")
+        boolean issuingEnabled();
+    }
+
+    interface Auth {
+        /** Claim that carries the org UUID. */
+        @WithDefault("org")
+        String orgClaim();
+
+        /** Claim that carries the roles (also quarkus.oidc.roles.role-claim-path). */
+        @WithDefault("groups")
+        String rolesClaim();
+    }
+
+    interface EmbeddedDb {
+        /** Start an embedded PostgreSQL when no datasource URL is configured (off in prod unless set). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Folder that keeps the embedded database's data across restarts. */
+        @WithDefault("data")
+        String dataDir();
+
+        /** Port of the embedded server; 0 picks a free one. */
+        @WithDefault("0")
+        int port();
+    }
+
+    interface Subscriptions {
+        /** How long a rotated-out secret still signs deliveries. */
+        @WithDefault("PT24H")
+        Duration secretRotationOverlap();
+
+        /** How long delivery history and tombstones of deleted subscriptions are kept. */
+        @WithDefault("P30D")
+        Duration retention();
+
+        /** Largest page of a list. */
+        @WithDefault("100")
+        int maxPageSize();
+    }
+
+    interface Delivery {
+        /** Allow receiving endpoints on loopback, private and link-local addresses (dev and test only). */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.hookhub.api.v1;
+
+import dev.hookhub.HookhubConfig;
+import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.subscription.DeletionRequest;
+import dev.hookhub.subscription.DeletionScope;
+import dev.hookhub.subscription.Subscription;
+import dev.hookhub.subscription.SubscriptionDeletion;
+import dev.hookhub.subscription.SubscriptionService;
+import dev.hookhub.support.Ids;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+
+/** /v1/subscriptions: the native API over the subscription store (API.md §5). */
+@Path("/v1/subscriptions")
+@Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+@Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+public class SubscriptionResource {
+
+    static final String SURFACE = "v1";
+
+    private final V1Access access;
+    private final SubscriptionService subscriptions;
+    private final SubscriptionDeletion deletion;
+    private final HookhubConfig config;
+
+    public SubscriptionResource(V1Access access, SubscriptionService subscriptions, SubscriptionDeletion deletion,
+            HookhubConfig config) {
+        this.access = access;
+        this.subscriptions = subscriptions;
+        this.deletion = deletion;
+        this.config = config;
+    }
+
+    @POST
+    public Uni<RestResponse<V1Dtos.SubscriptionView>> create(V1Dtos.SubscriptionInput input) {
+        V1Dtos.SubscriptionInput body = requireBody(input);
+        return access.writer()
+                .flatMap(caller -> subscriptions.create(caller, V1Mapper.draft(body)))
+                .map(created -> RestResponse.ResponseBuilder
+                        .<V1Dtos.SubscriptionView>created(URI.create("/v1/subscriptions/" + created.subscription().id))
+                        .entity(V1Mapper.view(created.subscription(), created.secret(), created.keyId()))
+                        .build());
+    }
+
+    @GET
+    public Uni<V1Dtos.SubscriptionPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        int pageSize = pageSize(limit);
+        UUID after = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
+        return access.reader()
+                .flatMap(caller -> subscriptions.page(caller, after, pageSize + 1))
+                .map(rows -> {
+                    boolean more = rows.size() > pageSize;
+                    List<Subscription> page = more ? rows.subList(0, pageSize) : rows;
+                    String next = more ? encodeCursor(page.get(page.size() - 1).id) : null;
+                    return new V1Dtos.SubscriptionPage(page.stream().map(V1Mapper::view).toList(), next);
+                });
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<V1Dtos.SubscriptionView> get(@PathParam("id") String id) {
+        UUID subscriptionId = V1Access.id("id", id);
+        return access.reader()
+                .flatMap(caller -> subscriptions.find(caller, subscriptionId))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(V1Mapper::view);
+    }
+
+    @PATCH
+    @Path("/{id}")
+    public Uni<V1Dtos.SubscriptionView> change(@PathParam("id") String id, V1Dtos.SubscriptionInput input) {
+        UUID subscriptionId = V1Access.id("id", id);
+        V1Dtos.SubscriptionInput body = requireBody(input);
+        return access.writer()
+                .flatMap(caller -> subscriptions.change(caller, subscriptionId, V1Mapper.draft(body)))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(V1Mapper::view);
+    }
+
+    @POST
+    @Path("/{id}/secret/rotate")
+    public Uni<V1Dtos.RotationView> rotate(@PathParam("id") String id, V1Dtos.RotateInput input) {
+        UUID subscriptionId = V1Access.id("id", id);
+        String given = input == null ? null : input.secret();
+        return access.writer()
+                .flatMap(caller -> subscriptions.rotate(caller, subscriptionId, given))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(r -> new V1Dtos.RotationView(subscriptionId, r.keyId(), r.secret(), r.previousValidUntil()));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @Context HttpServerRequest http) {
+        UUID subscriptionId = V1Access.id("id", id);
+        return access.writer()
+                .flatMap(caller -> deletion.delete(DeletionRequest.of(new DeletionScope.ById(caller.orgId(), subscriptionId),
+                        caller.actor(), SURFACE, remoteAddress(http))))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(deleted -> RestResponse.noContent());
+    }
+
+    static String remoteAddress(HttpServerRequest http) {
+        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
+    }
+
+    private static ProblemException notFound(UUID id) {
+        return ProblemException.notFound("No subscription " + id);
+    }
+
+    private static <T> T requireBody(T body) {
+        if (body == null) {
+            throw ProblemException.badRequest("A request body is required");
+        }
+        return body;
+    }
+
+    private int pageSize(String limit) {
+        if (limit == null || limit.isEmpty()) {
+            return Math.min(50, config.subscriptions().maxPageSize());
+        }
+        try {
+            int n = Integer.parseInt(limit);
+            if (n >= 1 && n <= config.subscriptions().maxPageSize()) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest("Query parameter 'limit' must be an integer from 1 to "
+                + config.subscriptions().maxPageSize() + ", got '" + limit + "'");
+    }
+
+    private static String encodeCursor(UUID id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(id.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static UUID decodeCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            return Ids.parse(text).orElseThrow();
+        } catch (RuntimeException e) {
+            throw ProblemException.badRequest("Query parameter 'cursor' is not a cursor this API gave out");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.hookhub.api.v1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.hookhub.negotiation.WireDateSerializer;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** The wire shapes of /v1 and /oauth/token: camelCase, date-times ISO-8601 UTC (MessagePack timestamps). */
+public final class V1Dtos {
+
+    private V1Dtos() {
+    }
+
+    public record OrgCreate(@NotBlank @Size(max = 200) String name) {
+    }
+
+    public record OrgView(UUID id, int number, String name,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
+    }
+
+    public record CredentialCreate(@Size(max = 200) String name, List<String> roles) {
+    }
+
+    public record ClientView(UUID id, UUID orgId, String clientId, String clientSecret, String name, Set<String> roles,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
+    }
+
+    public record ApiKeyView(UUID id, UUID orgId, String key, String prefix, String name, Set<String> roles,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
+    }
+
+    public record TokenRequest(@JsonProperty("grant_type") String grantType,
+            @JsonProperty("client_id") String clientId, @JsonProperty("client_secret") String clientSecret) {
+    }
+
+    public record TokenView(@JsonProperty("access_token") String accessToken,
+            @JsonProperty("token_type") String tokenType, @JsonProperty("expires_in") long expiresIn) {
+    }
+
+    /** Create (name, url, events required) and PATCH (every field optional; null or absent = unchanged). */
+    public record SubscriptionInput(String name, String description, String code, String url, List<String> events,
+            String contentType, Map<String, String> headers, Boolean active, String secret, String ownerPublicKey) {
+    }
+
+    public record SubscriptionView(UUID id, long number, UUID orgId, String name, String description, String code,
+            String url, List<String> events, String contentType, Map<String, String> headers, boolean active,
+            int version,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt, String createdBy,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant modifiedAt, String modifiedBy,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant deletedAt, String deletedBy,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant lastHttpSuccess,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant lastHttpFail,
+            String ownerPublicKey,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String secretKeyId) {
+    }
+
+    public record SubscriptionPage(List<SubscriptionView> items, String nextCursor) {
+    }
+
+    public record RotateInput(String secret) {
+    }
+
+    public record RotationView(UUID subscriptionId, String keyId, String secret,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant previousSecretsValidUntil) {
+    }
+}

@@ -1,0 +1,30 @@
+package dev.hookhub.api.v1;
+
+import dev.hookhub.subscription.Subscription;
+import dev.hookhub.subscription.SubscriptionDraft;
+
+import java.util.List;
+import java.util.Map;
+
+/** Entity to /v1 view and /v1 input to core draft. */
+final class V1Mapper {
+
+    private V1Mapper() {
+    }
+
+    static V1Dtos.SubscriptionView view(Subscription s, String secret, String keyId) {
+        return new V1Dtos.SubscriptionView(s.id, s.number, s.orgId, s.name, s.description, s.code, s.url,
+                List.copyOf(s.events), s.contentType, s.headers == null ? Map.of() : s.headers, s.active, s.version,
+                s.createdAt, s.createdBy, s.modifiedAt, s.modifiedBy, s.deletedAt, s.deletedBy, s.lastHttpSuccess,
+                s.lastHttpFail, s.ownerPublicKey, secret, keyId);
+    }
+
+    static V1Dtos.SubscriptionView view(Subscription s) {
+        return view(s, null, null);
+    }
+
+    static SubscriptionDraft draft(V1Dtos.SubscriptionInput in) {
+        return new SubscriptionDraft(in.name(), in.description(), in.code(), in.url(), in.events(), in.contentType(),
+                in.headers(), in.active(), in.secret(), in.ownerPublicKey());
+    }
+}

@@ -1,0 +1,103 @@
+package dev.hookhub.negotiation;
+
+import dev.hookhub.HookhubConfig;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Chooses the response format of every request before routing (API.md §3): {@code ?format=} over a
+ * {@code .json} / {@code .x-msgpack} path suffix (or ServiceStack's {@code /json/reply/} and
+ * {@code /x-msgpack/reply/} prefixes) over Accept. The choice is pinned in the Accept header so the
+ * resource's writer follows it, and kept as a request property for error answers.
+ */
+public class FormatNegotiation {
+
+    private static final String JSON_SUFFIX = ".json";
+    private static final String MSGPACK_SUFFIX = ".x-msgpack";
+
+    private final ProblemResponses problems;
+    private final int maxBodySize;
+
+    public FormatNegotiation(ProblemResponses problems, HookhubConfig config) {
+        this.problems = problems;
+        this.maxBodySize = config.maxBodySize();
+    }
+
+    @ServerRequestFilter(preMatching = true)
+    public Response negotiate(ContainerRequestContext request) {
+        URI uri = request.getUriInfo().getRequestUri();
+        String rawPath = uri.getRawPath();
+        WireFormat chosen = null;
+
+        String formatParameter = request.getUriInfo().getQueryParameters().getFirst("format");
+        if (formatParameter != null) {
+            Optional<WireFormat> named = WireFormat.fromFormatParameter(formatParameter);
+            if (named.isEmpty()) {
+                return problems.response(WireFormat.JSON, ProblemException.badRequest(
+                        "Unknown format '" + formatParameter + "': use json, msgpack or x-msgpack").problem());
+            }
+            chosen = named.get();
+        }
+
+        WireFormat byPath = null;
+        String strippedPath = null;
+        if (rawPath.endsWith(MSGPACK_SUFFIX) && rawPath.length() > MSGPACK_SUFFIX.length() + 1) {
+            byPath = WireFormat.MSGPACK;
+            strippedPath = rawPath.substring(0, rawPath.length() - MSGPACK_SUFFIX.length());
+        } else if (rawPath.endsWith(JSON_SUFFIX) && rawPath.length() > JSON_SUFFIX.length() + 1) {
+            byPath = WireFormat.JSON;
+            strippedPath = rawPath.substring(0, rawPath.length() - JSON_SUFFIX.length());
+        } else if (rawPath.startsWith("/x-msgpack/reply/")) {
+            byPath = WireFormat.MSGPACK;
+        } else if (rawPath.startsWith("/json/reply/")) {
+            byPath = WireFormat.JSON;
+        }
+        if (strippedPath != null) {
+            request.setRequestUri(uri.resolve(strippedPath + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
+        }
+        if (chosen == null) {
+            chosen = byPath;
+        }
+        if (chosen == null) {
+            Optional<WireFormat> accepted = AcceptHeader.choose(request.getHeaderString(HttpHeaders.ACCEPT));
+            if (accepted.isEmpty()) {
+                return problems.response(WireFormat.JSON, new ProblemException(Problem.of(406, "Not Acceptable",
+                        "The Accept header allows neither application/json nor application/x-msgpack")).problem());
+            }
+            chosen = accepted.get();
+        }
+        request.setProperty(WireFormat.PROPERTY, chosen);
+        request.getHeaders().putSingle(HttpHeaders.ACCEPT, chosen.mediaType());
+
+        String contentType = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        if (contentType != null && WireFormat.isMsgpack(safeMediaType(contentType))) {
+            request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, WireFormat.MSGPACK_TYPE);
+        }
+        if (request.getLength() > maxBodySize) {
+            return problems.response(chosen, BodyLimit.tooLarge(maxBodySize).problem());
+        }
+        return null;
+    }
+
+    @ServerResponseFilter
+    public void vary(ContainerResponseContext response) {
+        if (!response.getHeaders().containsKey(HttpHeaders.VARY)) {
+            response.getHeaders().putSingle(HttpHeaders.VARY, HttpHeaders.ACCEPT);
+        }
+    }
+
+    private static jakarta.ws.rs.core.MediaType safeMediaType(String value) {
+        try {
+            return jakarta.ws.rs.core.MediaType.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.hookhub.negotiation;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.logging.Log;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.Comparator;
+import java.util.List;
+
+/** Every failure of every route, mapped once to a problem-details answer in the negotiated format. */
+public class ProblemMappers {
+
+    private final ProblemResponses problems;
+
+    public ProblemMappers(ProblemResponses problems) {
+        this.problems = problems;
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, ContainerRequestContext request) {
+        return problems.response(request, e.problem());
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JacksonException e, ContainerRequestContext request) {
+        return problems.response(request, BodyProblems.malformed("JSON", e).problem());
+    }
+
+    /** Quarkus maps this one itself (an empty 400) unless the application does. */
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e, ContainerRequestContext request) {
+        return problems.response(request, BodyProblems.malformed("JSON", e).problem());
+    }
+
+    @ServerExceptionMapper
+    public Response unparsable(StreamReadException e, ContainerRequestContext request) {
+        return problems.response(request, BodyProblems.malformed("JSON", e).problem());
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, ContainerRequestContext request) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        String detail = errors.stream().map(f -> "'" + f.field() + "' " + f.message())
+                .reduce((a, b) -> a + "; " + b).orElse("Invalid request");
+        return problems.response(request, new Problem("about:blank", "Bad Request", 400,
+                "Invalid request: " + detail, errors, null));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e, ContainerRequestContext request) {
+        return problems.response(request, Problem.of(404, "Not Found",
+                "No resource at " + request.getUriInfo().getPath()));
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, ContainerRequestContext request) {
+        Response mapped = problems.response(request, Problem.of(405, "Method Not Allowed",
+                "Method " + request.getMethod() + " is not allowed on " + request.getUriInfo().getPath()));
+        var allowed = e.getResponse().getAllowedMethods();
+        return allowed.isEmpty() ? mapped : Response.fromResponse(mapped).allow(allowed).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unsupported(NotSupportedException e, ContainerRequestContext request) {
+        String type = request.getHeaderString("Content-Type");
+        return problems.response(request, Problem.of(415, "Unsupported Media Type",
+                (type == null ? "A Content-Type is required" : "Content-Type '" + type + "' is not supported")
+                        + ": send application/json or application/x-msgpack"));
+    }
+
+    @ServerExceptionMapper
+    public Response notAcceptable(NotAcceptableException e, ContainerRequestContext request) {
+        return problems.response(WireFormat.JSON, Problem.of(406, "Not Acceptable",
+                "The Accept header allows neither application/json nor application/x-msgpack"));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, ContainerRequestContext request) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            Log.error("Request failed", e);
+        }
+        if (e.getCause() instanceof JacksonException jackson) {
+            return problems.response(request, BodyProblems.malformed("JSON", jackson).problem());
+        }
+        if (status == 413) {
+            return problems.response(request, Problem.of(413, "Content Too Large",
+                    "The request body is larger than the limit"));
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "Error" : type.getReasonPhrase();
+        return problems.response(request, Problem.of(status, title,
+                e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? title : e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, ContainerRequestContext request) {
+        Log.error("Unexpected failure on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
+        return problems.response(request, Problem.of(500, "Internal Server Error",
+                "The request failed on the server; nothing was changed"));
+    }
+
+    private static String fieldName(ConstraintViolation<?> v) {
+        // Paths look like "create.body.url"; the client knows the field as "url".
+        String path = v.getPropertyPath().toString();
+        String[] parts = path.split("\\.");
+        return parts.length > 2 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length))
+                : parts[parts.length - 1];
+    }
+}

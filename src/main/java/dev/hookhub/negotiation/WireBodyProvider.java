@@ -1,0 +1,88 @@
+package dev.hookhub.negotiation;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hookhub.HookhubConfig;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.ext.MessageBodyReader;
+import jakarta.ws.rs.ext.MessageBodyWriter;
+import jakarta.ws.rs.ext.Provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Type;
+
+/**
+ * Reads JSON and MessagePack request bodies into the same DTOs, and writes MessagePack responses.
+ * Both formats get the same body limit (413) and the same 400s for malformed, truncated or wrongly
+ * typed input, whether or not the client sent a Content-Length.
+ */
+@Provider
+@Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+@Produces(WireFormat.MSGPACK_TYPE)
+public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyWriter<Object> {
+
+    private final WireCodecs codecs;
+    private final int maxBodySize;
+
+    public WireBodyProvider(WireCodecs codecs, HookhubConfig config) {
+        this.codecs = codecs;
+        this.maxBodySize = config.maxBodySize();
+    }
+
+    @Override
+    public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
+        return readFormat(mediaType) != null && type != String.class && type != byte[].class
+                && !InputStream.class.isAssignableFrom(type);
+    }
+
+    @Override
+    public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations, MediaType mediaType,
+            MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
+        WireFormat format = readFormat(mediaType);
+        String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
+        byte[] body = BodyLimit.readAll(entityStream, maxBodySize);
+        if (body.length == 0) {
+            return null;
+        }
+        ObjectMapper mapper = codecs.reader(format);
+        JavaType javaType = mapper.getTypeFactory().constructType(genericType != null ? genericType : type);
+        try (JsonParser parser = mapper.createParser(body)) {
+            Object value = mapper.readValue(parser, javaType);
+            if (parser.nextToken() != null) {
+                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            throw BodyProblems.malformed(name, e);
+        }
+    }
+
+    private static WireFormat readFormat(MediaType mediaType) {
+        if (mediaType == null) {
+            return null;
+        }
+        if (WireFormat.isMsgpack(mediaType)) {
+            return WireFormat.MSGPACK;
+        }
+        return mediaType.getType().equalsIgnoreCase("application") && mediaType.getSubtype().equalsIgnoreCase("json")
+                ? WireFormat.JSON : null;
+    }
+
+    @Override
+    public boolean isWriteable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
+        return WireFormat.isMsgpack(mediaType);
+    }
+
+    @Override
+    public void writeTo(Object value, Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType,
+            MultivaluedMap<String, Object> httpHeaders, OutputStream entityStream) throws IOException {
+        codecs.msgpack().writeValue(entityStream, value);
+    }
+}

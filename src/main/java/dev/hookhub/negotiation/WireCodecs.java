@@ -1,0 +1,71 @@
+package dev.hookhub.negotiation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+
+import java.time.Instant;
+
+/**
+ * The two object mappers: Quarkus' JSON mapper, and a MessagePack copy of it that writes the same
+ * keys and writes every {@link Instant} as a MessagePack timestamp.
+ */
+@ApplicationScoped
+public class WireCodecs {
+
+    private final ObjectMapper json;
+    private final ObjectMapper msgpack;
+    private final ObjectMapper jsonReader;
+    private final ObjectMapper msgpackReader;
+
+    public WireCodecs(ObjectMapper json) {
+        this.json = json;
+        this.msgpack = json.copyWith(new MessagePackFactory())
+                .registerModule(new SimpleModule("hookhub-msgpack-time")
+                        .addSerializer(Instant.class, new WireDateSerializer.IsoUtc()));
+        this.jsonReader = strict(json.copy());
+        this.msgpackReader = strict(msgpack.copy());
+    }
+
+    /** Request bodies are read strictly: 1 is not a string and "true" is not a boolean. */
+    private static ObjectMapper strict(ObjectMapper mapper) {
+        mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /** The strict mapper that reads request bodies of this format. */
+    public ObjectMapper reader(WireFormat format) {
+        return format == WireFormat.MSGPACK ? msgpackReader : jsonReader;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public ObjectMapper msgpack() {
+        return msgpack;
+    }
+
+    public ObjectMapper of(WireFormat format) {
+        return format == WireFormat.MSGPACK ? msgpack : json;
+    }
+
+    /** Serializes a body for a response whose entity is written as raw bytes (problems). */
+    public byte[] write(WireFormat format, Object value) {
+        try {
+            return of(format).writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.hookhub.subscription;
+
+import io.vertx.pgclient.PgException;
+
+/** Recognises the PostgreSQL errors a client's input can cause, wherever they are wrapped. */
+public final class SqlErrors {
+
+    private SqlErrors() {
+    }
+
+    public static boolean isUniqueViolation(Throwable e) {
+        return hasState(e, "23505");
+    }
+
+    static boolean hasState(Throwable e, String sqlState) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PgException pg && sqlState.equals(pg.getSqlState())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.hookhub.subscription;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.Generated;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A webhook subscription of one org. Deleted ones stay as tombstones (deletedAt set) until purged. */
+@Entity
+@Table(name = "subscription")
+public class Subscription extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Generated
+    @Column(insertable = false, updatable = false)
+    public Long number;
+
+    @Column(name = "org_id")
+    public UUID orgId;
+
+    public String name;
+    public String description;
+    public String code;
+    public String url;
+
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public List<String> events;
+
+    @Column(name = "content_type")
+    public String contentType;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> headers;
+
+    public boolean active;
+    public int version;
+
+    @Column(name = "owner_public_key")
+    public String ownerPublicKey;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "created_by")
+    public String createdBy;
+    @Column(name = "modified_at")
+    public Instant modifiedAt;
+    @Column(name = "modified_by")
+    public String modifiedBy;
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+    @Column(name = "deleted_by")
+    public String deletedBy;
+    @Column(name = "last_http_success")
+    public Instant lastHttpSuccess;
+    @Column(name = "last_http_fail")
+    public Instant lastHttpFail;
+}

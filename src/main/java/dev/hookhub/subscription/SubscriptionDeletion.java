@@ -1,0 +1,192 @@
+package dev.hookhub.subscription;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one delete core (API.md §2): every surface deletes through here and nothing else deletes.
+ *
+ * <p>All six steps are one SQL statement of data-modifying CTEs through the reactive client — lock the
+ * live row (FOR UPDATE), read it as it was, tombstone it, drop its pending deliveries, delete its
+ * secret rows (crypto-shred: the only copies of the ciphertext), write the audit record, and read the
+ * history — so an unverified delete is one round trip and needs no explicit transaction. Hibernate
+ * Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905), hence native SQL.
+ * A concurrent second delete blocks on the row lock, then re-checks {@code deleted_at is null} on the
+ * committed row and finds nothing: exactly one delete succeeds.
+ */
+@ApplicationScoped
+public class SubscriptionDeletion {
+
+    private static final String SQL = """
+            with target as (
+                select s.* from subscription s
+                where s.deleted_at is null and %s
+                for update
+            ), tomb as (
+                update subscription s set deleted_at = now(), deleted_by = $2, active = false
+                from target where s.id = target.id
+                returning s.id, s.deleted_at
+            ), dropped as (
+                delete from delivery d using target
+                where d.subscription_id = target.id and d.status in ('queued', 'in_flight')
+                returning d.id
+            ), shredded as (
+                delete from signing_secret k using target
+                where k.subscription_id = target.id
+                returning k.key_id, k.ciphertext, k.created_at, k.expires_at
+            ), audited as (
+                insert into audit (org_id, subscription_id, action, actor, surface, remote_address)
+                select target.org_id, target.id, 'subscription.delete', $2, $3, $4 from target
+            )
+            select t.id, t.number, t.org_id, t.name, t.description, t.code, t.url, t.events, t.content_type,
+                   t.headers, t.active, t.version, t.created_at, t.created_by, t.modified_at, t.modified_by,
+                   tomb.deleted_at, t.last_http_success, t.last_http_fail, t.owner_public_key,
+                   (select et.number from event_type et where et.org_id = t.org_id and et.name = t.events[1])
+                       as first_event_number,
+                   (select count(*) from dropped) as dropped_deliveries,
+                   (select json_agg(json_build_object('keyId', k.key_id, 'ciphertext', encode(k.ciphertext, 'base64'),
+                           'createdAt', k.created_at, 'expiresAt', k.expires_at) order by k.created_at desc)
+                      from shredded k) as secrets,
+                   case when $5 > 0 then (
+                       select json_agg(json_build_object('id', h.id, 'eventId', h.event_id,
+                               'attemptedAt', h.attempted_at, 'statusCode', h.status_code,
+                               'statusDescription', h.status_description, 'durationMs', h.duration_ms)
+                               order by h.attempted_at desc, h.id desc)
+                         from (select * from delivery_attempt a where a.subscription_id = t.id
+                               order by a.attempted_at desc, a.id desc limit $5) h)
+                   end as history
+            from target t join tomb on tomb.id = t.id
+            """;
+
+    private static final String BY_ID = SQL.formatted("s.id = $1 and s.org_id = $6");
+    private static final String BY_NUMBER = SQL.formatted("s.number = $1 and s.org_id = $6");
+    private static final String BY_SECRET = SQL.formatted("s.id = $1 and $6::uuid is null");
+
+    private final Pool pool;
+
+    public SubscriptionDeletion(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Deletes the subscription the request names. The item is the subscription as it was, or null when
+     * none is live in scope (each surface answers its own not-found). A failing verifier, or the
+     * time limit, rolls everything back.
+     */
+    public Uni<DeletedSubscription> delete(DeletionRequest request) {
+        String sql;
+        Tuple args;
+        DeletionScope scope = request.scope();
+        if (scope instanceof DeletionScope.ById byId) {
+            sql = BY_ID;
+            args = Tuple.of(byId.id(), request.actor(), request.surface(), request.remoteAddress(),
+                    request.historyLimit(), byId.orgId());
+        } else if (scope instanceof DeletionScope.ByNumber byNumber) {
+            sql = BY_NUMBER;
+            args = Tuple.of(byNumber.number(), request.actor(), request.surface(), request.remoteAddress(),
+                    request.historyLimit(), byNumber.orgId());
+        } else {
+            sql = BY_SECRET;
+            args = Tuple.of(((DeletionScope.BySecret) scope).id(), request.actor(), request.surface(),
+                    request.remoteAddress(), request.historyLimit(), null);
+        }
+        if (request.verifier() == null && request.timeout() == null) {
+            // A single statement is atomic on its own: one round trip.
+            return run(pool, sql, args);
+        }
+        return pool.withTransaction(connection -> {
+            Uni<Void> limit = request.timeout() == null ? Uni.createFrom().voidItem()
+                    : connection.query("set local statement_timeout = " + request.timeout().toMillis())
+                            .execute().replaceWithVoid();
+            return limit.flatMap(ignored -> run(connection, sql, args)).invoke(deleted -> {
+                if (deleted != null && request.verifier() != null) {
+                    request.verifier().accept(deleted);
+                }
+            });
+        });
+    }
+
+    private static Uni<DeletedSubscription> run(SqlClient client, String sql, Tuple args) {
+        return client.preparedQuery(sql).execute(args).map(SubscriptionDeletion::read);
+    }
+
+    private static DeletedSubscription read(RowSet<Row> rows) {
+        if (rows.size() == 0) {
+            return null;
+        }
+        Row r = rows.iterator().next();
+        return new DeletedSubscription(r.getUUID("id"), r.getLong("number"), r.getUUID("org_id"), r.getString("name"),
+                r.getString("description"), r.getString("code"), r.getString("url"),
+                List.of(r.getArrayOfStrings("events")), r.getString("content_type"), headers(r.getJsonObject("headers")),
+                r.getBoolean("active"), r.getInteger("version"), instant(r.getOffsetDateTime("created_at")),
+                r.getString("created_by"), instant(r.getOffsetDateTime("modified_at")), r.getString("modified_by"),
+                instant(r.getOffsetDateTime("deleted_at")), null, instant(r.getOffsetDateTime("last_http_success")),
+                instant(r.getOffsetDateTime("last_http_fail")), r.getString("owner_public_key"),
+                r.getInteger("first_event_number"), r.getLong("dropped_deliveries").intValue(),
+                secrets(jsonArray(r.getValue("secrets"))), history(jsonArray(r.getValue("history"))));
+    }
+
+    private static Map<String, String> headers(JsonObject json) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (json != null) {
+            json.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
+        }
+        return headers;
+    }
+
+    private static List<DeletedSubscription.SecretMaterial> secrets(JsonArray json) {
+        List<DeletedSubscription.SecretMaterial> secrets = new ArrayList<>();
+        for (int i = 0; i < json.size(); i++) {
+            JsonObject s = json.getJsonObject(i);
+            secrets.add(new DeletedSubscription.SecretMaterial(s.getString("keyId"),
+                    Base64.getMimeDecoder().decode(s.getString("ciphertext")), parse(s.getString("createdAt")),
+                    parse(s.getString("expiresAt"))));
+        }
+        return secrets;
+    }
+
+    private static List<DeletedSubscription.Attempt> history(JsonArray json) {
+        List<DeletedSubscription.Attempt> history = new ArrayList<>(json.size());
+        for (int i = 0; i < json.size(); i++) {
+            JsonObject a = json.getJsonObject(i);
+            history.add(new DeletedSubscription.Attempt(UUID.fromString(a.getString("id")),
+                    UUID.fromString(a.getString("eventId")), parse(a.getString("attemptedAt")),
+                    a.getInteger("statusCode"), a.getString("statusDescription"), a.getInteger("durationMs")));
+        }
+        return history;
+    }
+
+    private static JsonArray jsonArray(Object value) {
+        if (value instanceof JsonArray array) {
+            return array;
+        }
+        if (value instanceof String text) {
+            return new JsonArray(text);
+        }
+        return new JsonArray();
+    }
+
+    private static Instant parse(String text) {
+        return text == null ? null : OffsetDateTime.parse(text).toInstant();
+    }
+
+    private static Instant instant(OffsetDateTime value) {
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.hookhub.subscription;
+
+import dev.hookhub.HookhubConfig;
+import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.negotiation.WireFormat;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.IDN;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The validation of every subscription field, whichever surface it came through. Failures name the field. */
+@ApplicationScoped
+public class SubscriptionRules {
+
+    static final int MAX_EVENTS = 50;
+    static final int MAX_HEADERS = 20;
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
+    private static final Pattern SECRET = Pattern.compile("whsec_([A-Za-z0-9+/]+={0,2})");
+    private static final Set<String> RESERVED_HEADERS = Set.of("content-type", "content-length", "host",
+            "webhook-id", "webhook-timestamp", "webhook-signature", "transfer-encoding", "connection",
+            "user-agent", "te", "upgrade", "expect", "keep-alive", "trailer", "proxy-authorization");
+
+    private final boolean allowPrivateTargets;
+
+    public SubscriptionRules(HookhubConfig config) {
+        this.allowPrivateTargets = config.delivery().allowPrivateTargets();
+    }
+
+    public String name(String value) {
+        return text("name", required("name", value), 1, 200);
+    }
+
+    public String description(String value) {
+        return value == null || value.isEmpty() ? null : text("description", value, 1, 2000);
+    }
+
+    public String code(String value) {
+        return value == null || value.isEmpty() ? null : text("code", value, 1, 200);
+    }
+
+    public String url(String value) {
+        String url = required("url", value).trim();
+        if (url.length() > 2048) {
+            throw ProblemException.invalidField("url", "must be at most 2048 characters");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ProblemException.invalidField("url", "is not a valid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw ProblemException.invalidField("url", "must be an absolute http or https URL");
+        }
+        if (uri.getHost() == null || uri.getHost().isBlank()) {
+            throw ProblemException.invalidField("url", "must name a host");
+        }
+        if (uri.getUserInfo() != null) {
+            throw ProblemException.invalidField("url", "must not carry credentials; use headers instead");
+        }
+        if (!allowPrivateTargets && isPrivateHost(uri.getHost())) {
+            throw ProblemException.invalidField("url",
+                    "points at a loopback, private or link-local address, which this service does not deliver to");
+        }
+        return url;
+    }
+
+    public List<String> events(List<String> value) {
+        if (value == null || value.isEmpty()) {
+            throw ProblemException.invalidField("events", "must list at least one event type");
+        }
+        if (value.size() > MAX_EVENTS) {
+            throw ProblemException.invalidField("events", "must list at most " + MAX_EVENTS + " event types");
+        }
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < value.size(); i++) {
+            String name = value.get(i);
+            if (name == null || !EVENT_NAME.matcher(name).matches()) {
+                throw ProblemException.invalidField("events[" + i + "]",
+                        "must be 1 to 100 letters, digits or . _ : / - (starting with a letter or digit)");
+            }
+            names.add(name);
+        }
+        return new ArrayList<>(names);
+    }
+
+    public String contentType(String value) {
+        if (value == null || value.isBlank()) {
+            return WireFormat.JSON.mediaType();
+        }
+        return WireFormat.fromMediaType(value).map(WireFormat::mediaType).orElseThrow(() ->
+                ProblemException.invalidField("contentType", "must be application/json or application/x-msgpack"));
+    }
+
+    public Map<String, String> headers(Map<String, String> value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (value.size() > MAX_HEADERS) {
+            throw ProblemException.invalidField("headers", "must have at most " + MAX_HEADERS + " entries");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : value.entrySet()) {
+            String name = e.getKey();
+            if (name == null || !HEADER_NAME.matcher(name).matches()) {
+                throw ProblemException.invalidField("headers", "'" + name + "' is not a valid header name");
+            }
+            if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw ProblemException.invalidField("headers." + name, "is set by hookhub and cannot be overridden");
+            }
+            String v = e.getValue();
+            if (v == null || v.length() > 1024 || v.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+                throw ProblemException.invalidField("headers." + name,
+                        "must be a string of at most 1024 characters without line breaks");
+            }
+            headers.put(name, v);
+        }
+        return headers;
+    }
+
+    /** A caller-given signing secret: whsec_ and the base64 of 24 to 64 bytes. */
+    public String secret(String value) {
+        var m = SECRET.matcher(value);
+        int length = -1;
+        if (m.matches()) {
+            try {
+                length = Base64.getDecoder().decode(m.group(1)).length;
+            } catch (IllegalArgumentException e) {
+                length = -1;
+            }
+        }
+        if (length < 24 || length > 64) {
+            throw ProblemException.invalidField("secret", "must be 'whsec_' followed by the base64 of 24 to 64 bytes");
+        }
+        return value;
+    }
+
+    /** An owner public key: PEM (SubjectPublicKeyInfo) RSA of at least 2048 bits. */
+    public String ownerPublicKey(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            parsePublicKey(value);
+        } catch (RuntimeException e) {
+            throw ProblemException.invalidField("ownerPublicKey", e.getMessage());
+        }
+        return value.trim();
+    }
+
+    public static RSAPublicKey parsePublicKey(String pem) {
+        String body = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
+                .replaceAll("\\s", "");
+        RSAPublicKey key;
+        try {
+            key = (RSAPublicKey) KeyFactory.getInstance("RSA")
+                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("must be an RSA public key in PEM (BEGIN PUBLIC KEY) form");
+        }
+        if (key.getModulus().bitLength() < 2048) {
+            throw new IllegalArgumentException("must be an RSA key of at least 2048 bits");
+        }
+        return key;
+    }
+
+    /** Literal addresses (and localhost) on loopback, private, link-local or unspecified ranges. */
+    static boolean isPrivateHost(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String lower = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        if (lower.equals("localhost") || lower.endsWith(".localhost")) {
+            return true;
+        }
+        if (!lower.matches("[0-9.]+") && !lower.contains(":")) {
+            return false;
+        }
+        try {
+            InetAddress address = InetAddress.getByName(lower);
+            return isPrivate(address);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    public static boolean isPrivate(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                || a.isMulticastAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return first == 0 || (first == 100 && second >= 64 && second < 128) || (first == 198 && (second == 18 || second == 19));
+        }
+        return (b[0] & 0xfe) == 0xfc; // IPv6 unique local fc00::/7
+    }
+
+    private static String required(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ProblemException.invalidField(field, "is required");
+        }
+        return value;
+    }
+
+    private static String text(String field, String value, int min, int max) {
+        if (value.length() < min || value.length() > max) {
+            throw ProblemException.invalidField(field, "must be " + min + " to " + max + " characters");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.hookhub.tenancy;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who is asking, and in which org: resolved from a bearer token, an API key, or (ServiceStack) the
+ * subscription's own secret. {@code actor} is what audit records and createdBy/modifiedBy show.
+ */
+public record Caller(UUID orgId, String actor, Set<Role> roles) {
+
+    public boolean canWrite() {
+        return roles.stream().anyMatch(Role::canWrite);
+    }
+
+    public boolean canRead() {
+        return !roles.isEmpty();
+    }
+
+    public boolean hasAny(Role... wanted) {
+        for (Role role : wanted) {
+            if (roles.contains(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

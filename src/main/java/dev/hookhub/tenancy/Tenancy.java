@@ -1,0 +1,129 @@
+package dev.hookhub.tenancy;
+
+import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.support.Digests;
+import dev.hookhub.support.Ids;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/** Owns orgs, API clients and API keys: creating them, and checking the credentials they hand out. */
+@ApplicationScoped
+public class Tenancy {
+
+    private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
+
+    /** Org UUID to org number; orgs are never deleted, so entries never go stale. */
+    private final ConcurrentHashMap<UUID, Integer> orgNumbers = new ConcurrentHashMap<>();
+
+    /** A new credential: the stored row's id and the secret shown this once. */
+    public record IssuedCredential(UUID id, UUID orgId, String publicId, String secret, Set<Role> roles,
+            String name, Instant createdAt) {
+    }
+
+    @WithTransaction
+    public Uni<Organization> createOrg(String name) {
+        Organization org = new Organization();
+        org.id = Ids.newId();
+        org.name = name;
+        return org.<Organization>persist().call(o -> o.flush()).invoke(o -> orgNumbers.put(o.id, o.number));
+    }
+
+    @WithSession
+    public Uni<Organization> findOrg(UUID id) {
+        return Organization.findById(id);
+    }
+
+    /** The org's number, or null when no such org exists. */
+    public Uni<Integer> orgNumber(UUID orgId) {
+        Integer cached = orgNumbers.get(orgId);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        return findOrg(orgId).map(org -> {
+            if (org == null) {
+                return null;
+            }
+            orgNumbers.put(org.id, org.number);
+            return org.number;
+        });
+    }
+
+    @WithTransaction
+    public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles) {
+        return requireOrg(orgId).flatMap(org -> {
+            ApiClient client = new ApiClient();
+            client.id = Ids.newId();
+            client.orgId = orgId;
+            client.clientId = "hhc_" + URL.encodeToString(Ids.randomBytes(12));
+            String secret = "hhs_" + URL.encodeToString(Ids.randomBytes(32));
+            client.secretHash = Digests.sha256(secret);
+            client.name = name;
+            client.roles = names(roles);
+            client.createdAt = Instant.now();
+            return client.persist().replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret,
+                    roles, name, client.createdAt));
+        });
+    }
+
+    @WithTransaction
+    public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles) {
+        return requireOrg(orgId).flatMap(org -> {
+            ApiKey key = new ApiKey();
+            key.id = Ids.newId();
+            key.orgId = orgId;
+            String secret = "hhk_" + URL.encodeToString(Ids.randomBytes(32));
+            key.keyHash = Digests.sha256(secret);
+            key.prefix = secret.substring(0, 10);
+            key.name = name;
+            key.roles = names(roles);
+            key.createdAt = Instant.now();
+            return key.persist().replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name,
+                    key.createdAt));
+        });
+    }
+
+    /** The client whose id and secret match, or null. The secret is compared by digest in constant time. */
+    @WithSession
+    public Uni<ApiClient> authenticateClient(String clientId, String secret) {
+        return ApiClient.<ApiClient>find("clientId = ?1 and revokedAt is null", clientId).firstResult()
+                .map(client -> client != null && Digests.constantTimeEquals(client.secretHash, Digests.sha256(secret))
+                        ? client : null);
+    }
+
+    /** The caller an API key stands for, or null when the key is unknown or revoked. */
+    @WithSession
+    public Uni<Caller> apiKeyCaller(String key) {
+        return ApiKey.<ApiKey>find("keyHash = ?1 and revokedAt is null", (Object) Digests.sha256(key)).firstResult()
+                .map(k -> k == null ? null : new Caller(k.orgId, "api-key:" + k.prefix, roles(List.of(k.roles))));
+    }
+
+    private Uni<Organization> requireOrg(UUID orgId) {
+        return Organization.<Organization>findById(orgId)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + orgId));
+    }
+
+    static String[] names(Set<Role> roles) {
+        return roles.stream().map(Role::name).sorted().toArray(String[]::new);
+    }
+
+    public static Set<Role> roles(java.util.Collection<String> names) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        names.forEach(n -> Role.parse(n).ifPresent(roles::add));
+        return roles;
+    }
+
+    public static Set<String> roleNames(Set<Role> roles) {
+        return roles.stream().map(Role::name).collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.hookhub.tenancy;
+
+import dev.hookhub.HookhubConfig;
+import io.smallrye.jwt.build.Jwt;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Signs the client-credentials access tokens of POST /oauth/token: RS256 JWTs carrying the org (UUID),
+ * its number and the roles in {@code groups}. quarkus-oidc verifies them with the matching public key.
+ */
+@ApplicationScoped
+public class TokenIssuer {
+
+    private final HookhubConfig config;
+    private final Optional<PrivateKey> signingKey;
+
+    public TokenIssuer(HookhubConfig config) {
+        this.config = config;
+        this.signingKey = config.token().signingKey().filter(k -> !k.isBlank()).map(TokenIssuer::parsePrivateKey);
+    }
+
+    public boolean enabled() {
+        return config.token().issuingEnabled() && signingKey.isPresent();
+    }
+
+    public long lifetimeSeconds() {
+        return config.token().lifetime().toSeconds();
+    }
+
+    public String issue(ApiClient client, int orgNumber) {
+        Set<String> groups = Tenancy.roleNames(Tenancy.roles(List.of(client.roles)));
+        return Jwt.issuer(config.token().issuer())
+                .subject(client.clientId)
+                .claim(config.auth().orgClaim(), client.orgId.toString())
+                .claim("org_number", orgNumber)
+                .groups(groups)
+                .expiresIn(lifetimeSeconds())
+                .jws().keyId("hookhub-1")
+                .sign(signingKey.orElseThrow());
+    }
+
+    static PrivateKey parsePrivateKey(String base64OrPem) {
+        try {
+            String body = base64OrPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (Exception e) {
+            throw new IllegalStateException("HOOKHUB_TOKEN_SIGNING_KEY is not a base64 PKCS#8 RSA private key", e);
+        }
+    }
+}
