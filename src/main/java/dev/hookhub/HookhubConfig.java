@@ -72,6 +72,10 @@ public interface HookhubConfig {
         /** Port of the embedded server; 0 picks a free one. */
         @WithDefault("0")
         int port();
+
+        /** Use a temporary folder, removed on exit, instead of data-dir (the test profile does). */
+        @WithDefault("false")
+        boolean temporary();
     }
 
     interface Subscriptions {

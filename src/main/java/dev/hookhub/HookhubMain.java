@@ -1,18 +1,27 @@
 package dev.hookhub;
 
-import dev.hookhub.store.EmbeddedDatabase;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.util.List;
 
 /**
- * Entry point: starts the embedded PostgreSQL when no datasource is configured, then Quarkus.
- * Tests never come through here; they get their database from a test resource.
+ * Entry point of the packaged service: refuses to start, naming every missing variable, before any
+ * extension trips over the first one (quarkus-oidc would only complain about its own setting).
  */
 @QuarkusMain
 public class HookhubMain {
 
     public static void main(String... args) {
-        EmbeddedDatabase.startIfNeeded();
+        // Only the packaged application (RunnerClassLoader) checks here: dev mode calls main before its
+        // profile is in the config, and StartupChecks covers it there.
+        boolean packaged = HookhubMain.class.getClassLoader().getClass().getName().endsWith("RunnerClassLoader");
+        List<String> missing = packaged ? RequiredSettings.missing(ConfigProvider.getConfig()) : List.of();
+        if (!missing.isEmpty()) {
+            System.err.println(RequiredSettings.message(missing));
+            System.exit(1);
+        }
         Quarkus.run(args);
     }
 }

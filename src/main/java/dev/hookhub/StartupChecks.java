@@ -1,31 +1,21 @@
 package dev.hookhub;
 
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
 
-import java.util.ArrayList;
 import java.util.List;
 
-/** Refuses to start without the secrets every profile but dev and test must be given. */
+/** The same check as {@link HookhubMain}, for launches that do not come through it (dev mode). */
 @ApplicationScoped
 public class StartupChecks {
 
-    void check(@Observes @Priority(1) StartupEvent event, HookhubConfig config) {
-        List<String> missing = new ArrayList<>();
-        if (config.adminToken().filter(t -> !t.isBlank()).isEmpty()) {
-            missing.add("HOOKHUB_ADMIN_TOKEN (hookhub.admin-token)");
-        }
-        if (config.encryptionKey().filter(t -> !t.isBlank()).isEmpty()) {
-            missing.add("HOOKHUB_ENCRYPTION_KEY (hookhub.encryption-key, base64 of 32 random bytes)");
-        }
-        if (config.token().issuingEnabled() && config.token().signingKey().filter(t -> !t.isBlank()).isEmpty()) {
-            missing.add("HOOKHUB_TOKEN_SIGNING_KEY (hookhub.token.signing-key), or HOOKHUB_TOKEN_ISSUING_ENABLED=false"
-                    + " with an external OIDC provider");
-        }
+    void check(@Observes @Priority(1) StartupEvent event) {
+        List<String> missing = RequiredSettings.missing(ConfigProvider.getConfig());
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("hookhub cannot start: missing configuration " + String.join(", ", missing));
+            throw new IllegalStateException(RequiredSettings.message(missing));
         }
     }
 }

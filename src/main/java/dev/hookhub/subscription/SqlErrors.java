@@ -17,6 +17,9 @@ public final class SqlErrors {
             if (t instanceof PgException pg && sqlState.equals(pg.getSqlState())) {
                 return true;
             }
+            if (t instanceof java.sql.SQLException sql && sqlState.equals(sql.getSQLState())) {
+                return true;
+            }
             if (t.getCause() == t) {
                 break;
             }
