@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hookhub.HookhubConfig;
 import jakarta.ws.rs.Consumes;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -54,14 +56,31 @@ public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyW
         ObjectMapper mapper = codecs.reader(format);
         JavaType javaType = mapper.getTypeFactory().constructType(genericType != null ? genericType : type);
         try (JsonParser parser = mapper.createParser(body)) {
+            if (format == WireFormat.MSGPACK) {
+                requireSingleMsgpackValue(body);
+            }
             Object value = mapper.readValue(parser, javaType);
-            if (parser.nextToken() != null) {
-                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
+            if (format == WireFormat.JSON && parser.nextToken() != null) {
+                throw trailingData(name);
             }
             return value;
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed(name, e);
         }
+    }
+
+    /** The MessagePack parser throws at end of input instead of ending; msgpack-core checks the framing. */
+    private static void requireSingleMsgpackValue(byte[] body) throws IOException {
+        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(body)) {
+            unpacker.skipValue();
+            if (unpacker.hasNext()) {
+                throw trailingData("MessagePack");
+            }
+        }
+    }
+
+    private static ProblemException trailingData(String name) {
+        return ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
     }
 
     private static WireFormat readFormat(MediaType mediaType) {
