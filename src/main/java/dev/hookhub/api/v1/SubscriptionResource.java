@@ -97,8 +97,10 @@ public class SubscriptionResource {
                 .map(V1Mapper::view);
     }
 
+    /** The body ({"secret": ...}) is optional, so a bare POST without a Content-Type works too. */
     @POST
     @Path("/{id}/secret/rotate")
+    @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE, MediaType.WILDCARD})
     public Uni<V1Dtos.RotationView> rotate(@PathParam("id") String id, V1Dtos.RotateInput input) {
         UUID subscriptionId = V1Access.id("id", id);
         String given = input == null ? null : input.secret();
