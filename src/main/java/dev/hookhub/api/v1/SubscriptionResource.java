@@ -8,6 +8,7 @@ import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.Subscription;
 import dev.hookhub.subscription.SubscriptionDeletion;
 import dev.hookhub.subscription.SubscriptionService;
+import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -116,13 +117,9 @@ public class SubscriptionResource {
         UUID subscriptionId = V1Access.id("id", id);
         return access.writer()
                 .flatMap(caller -> deletion.delete(DeletionRequest.of(new DeletionScope.ById(caller.orgId(), subscriptionId),
-                        caller.actor(), SURFACE, remoteAddress(http))))
+                        caller.actor(), SURFACE, ClientAddress.of(http))))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(deleted -> RestResponse.noContent());
-    }
-
-    static String remoteAddress(HttpServerRequest http) {
-        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 
     private static ProblemException notFound(UUID id) {
