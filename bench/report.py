@@ -1,0 +1,112 @@
+"""Turns bench/results/latest.csv into latest.md (medians, ratios, targets) and latest.png (gnuplot)."""
+import csv
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+csv_path, out_dir, quick, duration, runs, connections = sys.argv[1:7]
+rows = list(csv.DictReader(open(csv_path)))
+values = defaultdict(list)
+for r in rows:
+    values[(r['scenario'], r['case'], r['metric'])].append(float(r['value']))
+
+
+def median(scenario, case, metric):
+    v = values.get((scenario, case, metric))
+    return statistics.median(v) if v else None
+
+
+def fmt(x, digits=1):
+    return '—' if x is None else f'{x:,.{digits}f}'
+
+
+def verdict(ok):
+    return '—' if ok is None else ('met' if ok else '**missed**')
+
+
+lines = ['# hookhub benchmark — latest results', '']
+lines.append(f'Mode: {"quick smoke (tiny data; figures mean nothing)" if quick == "1" else "full"}; '
+             f'{runs} run(s) of {duration} s per case at {connections} connections; medians of the runs. '
+             'Load from wrk (a separate process); ceiling from pgbench running the delete core\'s own statement '
+             'on the same database at the same concurrency, in the same run. Produced by `bench/run.sh`.')
+lines.append('')
+
+ceiling = median('delete', 'pgbench', 'rps')
+lines += ['## 1. Delete, per dialect and format', '',
+          f'pgbench ceiling: **{fmt(ceiling)} deletes/s**. Target: service ≥ 0.6 × pgbench.', '',
+          '| dialect | format | deletes/s | × pgbench | p50 ms | p99 ms | non-2xx | target |',
+          '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |']
+chart = []
+for case in sorted({k[1] for k in values if k[0] == 'delete' and k[1] != 'pgbench' and '70%' not in k[1]}):
+    rps = median('delete', case, 'rps')
+    ratio = rps / ceiling if rps and ceiling else None
+    dialect, fmt_name = case.split(' ')
+    lines.append(f'| {dialect} | {fmt_name} | {fmt(rps)} | {fmt(ratio, 2)} | {fmt(median("delete", case, "p50"), 2)} | '
+                 f'{fmt(median("delete", case, "p99"), 2)} | {fmt(median("delete", case, "non2xx"), 0)} | '
+                 f'{verdict(None if ratio is None else ratio >= 0.6)} |')
+    chart.append((case.replace(' ', '-'), rps or 0))
+paced = median('delete', 'v1 json at 70% of peak', 'p99')
+lines += ['', f'p99 of v1 JSON deletes paced at 70 % of its peak: **{fmt(paced, 2)} ms** '
+          f'(at {fmt(median("delete", "v1 json at 70% of peak", "rps"))} deletes/s). Target ≤ 25 ms: '
+          f'{verdict(None if paced is None else paced <= 25)}.', '']
+
+jb = median('msgpack', 'servicestack 100 history', 'json bytes')
+mb = median('msgpack', 'servicestack 100 history', 'msgpack bytes')
+jr = median('msgpack', 'servicestack 100 history json', 'rps')
+mr = median('msgpack', 'servicestack 100 history msgpack', 'rps')
+lines += ['## 2. MessagePack vs JSON (ServiceStack answer with 100 history rows)', '',
+          '| | JSON | MessagePack | ratio | target |', '| --- | ---: | ---: | ---: | --- |',
+          f'| bytes per answer | {fmt(jb, 0)} | {fmt(mb, 0)} | {fmt(mb / jb if jb and mb else None, 2)} | ≤ 0.85: '
+          f'{verdict(None if not (jb and mb) else mb / jb <= 0.85)} |',
+          f'| deletes/s | {fmt(jr)} | {fmt(mr)} | {fmt(mr / jr if jr and mr else None, 2)} | ≥ 0.95: '
+          f'{verdict(None if not (jr and mr) else mr / jr >= 0.95)} |', '']
+
+lines += ['## 3. Delivery', '', 'Not measured yet: the delivery engine scenario is added with the engine.', '']
+
+small = median('growth', '10k subscriptions', 'p50')
+big = median('growth', '1M subscriptions, 10M attempts', 'p50')
+lines += ['## 4. Cost as data grows', '']
+if small is None:
+    lines += ['Skipped in quick mode.', '']
+else:
+    ratio = big / small if big and small else None
+    lines += ['| data | delete p50 ms | deletes/s |', '| --- | ---: | ---: |',
+              f'| 10 thousand subscriptions | {fmt(small, 2)} | {fmt(median("growth", "10k subscriptions", "rps"))} |',
+              f'| 1 million subscriptions, 10 million attempts | {fmt(big, 2)} | '
+              f'{fmt(median("growth", "1M subscriptions, 10M attempts", "rps"))} |', '',
+              f'Ratio {fmt(ratio, 2)}; target within 1.3×: {verdict(None if ratio is None else ratio <= 1.3)}. '
+              'Plans: `bench/results/plans.txt`.', '']
+
+start = median('startup', 'time to ready', 'ms')
+idle = median('startup', 'idle rss', 'mb')
+loaded = median('startup', 'rss under delete load', 'mb')
+lines += ['## 5. Start-up and memory (JVM, external PostgreSQL)', '',
+          '| | value | target |', '| --- | ---: | --- |',
+          f'| process start → /q/health/ready UP | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |',
+          f'| resident memory, idle | {fmt(idle, 0)} MB | ≤ 300 MB: {verdict(None if idle is None else idle <= 300)} |',
+          f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤ 300 MB: {verdict(None if loaded is None else loaded <= 300)} |',
+          '']
+open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
+
+data = f'{out_dir}/.chart.dat'
+with open(data, 'w') as f:
+    f.write(f'pgbench {ceiling or 0}\n')
+    for name, rps in chart:
+        f.write(f'{name} {rps}\n')
+script = f'''
+set terminal png size 1100,520 font ",10"
+set output "{out_dir}/latest.png"
+set title "hookhub deletes/s per dialect and format vs the pgbench ceiling (medians)"
+set style fill solid 0.8
+set boxwidth 0.7
+set xtics rotate by -35
+set ylabel "deletes/s"
+set yrange [0:*]
+set grid ytics
+plot "{data}" using 0:2:xtic(1) with boxes notitle lc rgb "#3b7dd8", \
+     {(ceiling or 0) * 0.6} with lines dt 2 lw 2 lc rgb "#d83b3b" title "0.6 × pgbench"
+'''
+subprocess.run(['gnuplot'], input=script.encode(), check=True)
+import os
+os.remove(data)

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# hookhub benchmark: builds (or reuses) the packaged jar, starts PostgreSQL and the service, seeds data,
+# runs each scenario with wrk (a separate process) and pgbench as the ceiling, and writes
+# bench/results/latest.md, latest.csv and latest.png.
+#
+#   bench/run.sh           full run (about 12 minutes on 2 cores)
+#   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
+#
+# Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
+# PostgreSQL (pg_ctlcluster); see bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+QUICK=0
+[[ "${1:-}" == "--quick" ]] && QUICK=1
+if ((QUICK)); then
+  DURATION=${DURATION:-2}; RUNS=${RUNS:-1}; POOL=${POOL:-3000}; BIG=${BIG:-0}
+else
+  DURATION=${DURATION:-6}; RUNS=${RUNS:-3}; POOL=${POOL:-40000}; BIG=${BIG:-1}
+fi
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=2
+PORT=${PORT:-18080}
+B="http://127.0.0.1:${PORT}"
+WORK=$(mktemp -d /tmp/hookhub-bench.XXXXXX)
+RESULTS="$ROOT/bench/results"
+mkdir -p "$RESULTS"
+CSV="$WORK/results.csv"
+echo "scenario,case,metric,value,unit" > "$CSV"
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+record() { echo "$1,$2,$3,$4,$5" >> "$CSV"; }
+
+# ---- tools ---------------------------------------------------------------------------------------
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+if ((${#need[@]})); then
+  log "installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# ---- the jar -------------------------------------------------------------------------------------
+JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
+if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -type f 2>/dev/null | head -1)" ]]; then
+  log "building the jar"
+  ./mvnw -B -q package -DskipTests
+fi
+
+# ---- PostgreSQL ----------------------------------------------------------------------------------
+pg_ctlcluster 15 main start 2>/dev/null || true
+for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+DB=hookhub_bench
+DBPASS=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<SQL
+do \$\$ begin if not exists (select from pg_roles where rolname = 'hookhub_bench') then create role hookhub_bench login; end if; end \$\$;
+alter role hookhub_bench password '${DBPASS}';
+drop database if exists ${DB};
+create database ${DB} owner hookhub_bench;
+SQL
+export PGPASSWORD="$DBPASS"
+PSQL=(psql -h 127.0.0.1 -U hookhub_bench -d "$DB" -v ON_ERROR_STOP=1 -qtA)
+
+# ---- the service ---------------------------------------------------------------------------------
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/signing.pem" 2>/dev/null
+ENC_KEY=$(openssl rand -base64 32)
+export HOOKHUB_ADMIN_TOKEN=$(openssl rand -hex 16)
+export HOOKHUB_ENCRYPTION_KEY="$ENC_KEY"
+export HOOKHUB_TOKEN_SIGNING_KEY=$(openssl pkcs8 -topk8 -nocrypt -in "$WORK/signing.pem" -outform DER | base64 -w0)
+export HOOKHUB_TOKEN_PUBLIC_KEY=$(openssl pkey -in "$WORK/signing.pem" -pubout -outform DER | base64 -w0)
+export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/${DB}"
+export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/${DB}"
+export QUARKUS_DATASOURCE_USERNAME=hookhub_bench
+export QUARKUS_DATASOURCE_PASSWORD="$DBPASS"
+export QUARKUS_HTTP_PORT=$PORT
+export QUARKUS_LOG_LEVEL=WARN
+export HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS=true
+
+SERVICE_PID=
+STARTUP_MS=
+# Starts the jar in the background (not in a subshell: SERVICE_PID must stay visible) and sets
+# STARTUP_MS to the time from process start to /q/health/ready UP.
+start_service() {
+  local t0 t1
+  t0=$(date +%s%N)
+  java -jar "$JAR" > "$WORK/service.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 600); do
+    if curl -fs "$B/q/health/ready" >/dev/null 2>&1; then break; fi
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then cat "$WORK/service.log" >&2; exit 1; fi
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+}
+stop_service() { [[ -n "$SERVICE_PID" ]] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=; }
+cleanup() { stop_service; rm -rf "$WORK"; }
+trap cleanup EXIT
+rss_mb() { echo $(( $(ps -o rss= -p "$SERVICE_PID") / 1024 )); }
+
+log "first start (migrates the schema)"
+start_service
+stop_service
+log "scenario 5: start-up and idle memory"
+for r in $(seq 1 "$RUNS"); do
+  start_service
+  record startup "time to ready" ms "$STARTUP_MS" ms
+  sleep 2
+  record startup "idle rss" mb "$(rss_mb)" MB
+  ((r < RUNS)) && stop_service
+done
+
+# ---- tenancy -------------------------------------------------------------------------------------
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+ADMIN="Authorization: Bearer $HOOKHUB_ADMIN_TOKEN"
+ORG_JSON=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench"}')
+ORG=$(echo "$ORG_JSON" | json "['id']"); TENANT=$(echo "$ORG_JSON" | json "['number']")
+CLIENT=$(curl -fs -X POST "$B/v1/admin/orgs/$ORG/clients" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"roles":["Admin"]}')
+CID=$(echo "$CLIENT" | json "['clientId']"); CSECRET=$(echo "$CLIENT" | json "['clientSecret']")
+TOKEN=$(curl -fs -X POST "$B/oauth/token" -u "$CID:$CSECRET" -d grant_type=client_credentials | json "['access_token']")
+APIKEY=$(curl -fs -X POST "$B/v1/admin/orgs/$ORG/api-keys" -H "$ADMIN" -H 'Content-Type: application/json' -d '{}' | json "['key']")
+IC_TOKEN=$(curl -fs -X POST "$B/$ORG/login/token" -u "$CID:$CSECRET" -d grant_type=client_credentials | json "['access_token']")
+# Event types of the seeded subscriptions, so Hi Marley's EVENT_ID resolves as in real use.
+"${PSQL[@]}" -c "insert into event_type (org_id, name) values ('$ORG','order.created'), ('$ORG','order.paid') on conflict do nothing"
+
+# seed NAME COUNT HISTORY: a pool of COUNT live subscriptions with HISTORY attempts each -> $WORK/NAME.pool
+seed() {
+  local name=$1 count=$2 history=$3
+  java "$ROOT/bench/Seed.java" "$ENC_KEY" "$ORG" "$count" "$WORK/$name"
+  "${PSQL[@]}" -c "\\copy subscription (id, org_id, name, url, events, content_type, headers, active, version, created_at, created_by, modified_at, modified_by) from '$WORK/$name.subscriptions.copy'" \
+    -c "\\copy signing_secret (id, subscription_id, key_id, ciphertext, created_at) from '$WORK/$name.secrets.copy'"
+  cut -d, -f1 "$WORK/$name.ids.csv" > "$WORK/$name.idlist"
+  "${PSQL[@]}" -c "create temp table pool_ids (id uuid)" -c "\\copy pool_ids from '$WORK/$name.idlist'" \
+    -c "insert into delivery_attempt (id, subscription_id, event_id, org_id, attempted_at, status_code, status_description, duration_ms)
+    select gen_random_uuid(), p.id, gen_random_uuid(), '$ORG', now() - (g || ' minutes')::interval,
+           case when g % 3 = 0 then 500 else 200 end, case when g % 3 = 0 then 'Internal Server Error' else 'OK' end, 20 + g
+      from pool_ids p cross join generate_series(1, $history) g" \
+    -c "\\copy (select s.id, s.number from subscription s join pool_ids p on p.id = s.id) to '$WORK/$name.numbers' with (format csv)"
+  # id,number,secret
+  LC_ALL=C join -t, <(LC_ALL=C sort "$WORK/$name.numbers") <(LC_ALL=C sort "$WORK/$name.ids.csv") > "$WORK/$name.pool"
+  "${PSQL[@]}" -c "analyze subscription; analyze delivery_attempt; analyze signing_secret" >/dev/null
+}
+
+# load DIALECT FORMAT POOLNAME [RATE] -> prints the RESULT line of wrk
+load() {
+  DIALECT=$1 FORMAT=$2 POOL="$WORK/$3.pool" RATE=${4:-0} THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
+    TOKEN=$([[ $1 == identitycloud ]] && echo "$IC_TOKEN" || echo "$TOKEN") APIKEY="$APIKEY" ORG="$ORG" TENANT="$TENANT" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/delete.lua" "$B" | grep '^RESULT'
+}
+field() { sed -E "s/.* $1=([^ ]+).*/\\1/" <<<"$2"; }
+
+# The delete statement exactly as the service runs it, taken from the one delete core, by number.
+CORE="$ROOT/src/main/java/dev/hookhub/subscription/SubscriptionDeletion.java"
+pgbench_script() {
+  local history=$1
+  python3 - "$CORE" "$ORG" "$history" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+sql = re.search(r'String SQL = """\n(.*?)""";', src, re.S).group(1)
+sql = sql.replace('%s', 's.number = $1 and s.org_id = $6')
+for n, v in [('$1', ':n'), ('$2', "'pgbench'"), ('$3', "'pgbench'"), ('$4', "'127.0.0.1'"), ('$5', sys.argv[3]), ('$6', "'" + sys.argv[2] + "'::uuid")]:
+    sql = sql.replace(n, v)
+sql = ' '.join(line.strip() for line in sql.strip().splitlines())
+print('\\set i :i + 1')
+print('\\set n :base + (:i - 1) * :clients + :client_id')
+print(sql + ';')
+PY
+}
+# ceiling POOLNAME HISTORY -> deletes per second of pgbench running that statement on distinct live
+# subscriptions (counted from the audit records it wrote, so an exhausted pool cannot inflate it)
+ceiling() {
+  local name=$1 history=$2 base before after t0 t1
+  pgbench_script "$history" > "$WORK/delete.pgbench"
+  base=$(sort -t, -k2 -n "$WORK/$name.pool" | head -1 | cut -d, -f2)
+  before=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
+  t0=$(date +%s%N)
+  pgbench -h 127.0.0.1 -U hookhub_bench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+    -D i=0 -D base="$base" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1
+  t1=$(date +%s%N)
+  after=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
+  awk -v n=$((after - before)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f", n / (ns / 1e9)}'
+}
+
+read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
+peak_rss=0
+log "scenario 1: delete per dialect and format, ${RUNS} run(s) of ${DURATION}s at ${CONNECTIONS} connections"
+for r in $(seq 1 "$RUNS"); do
+  seed "ceiling$r" "$POOL" 3
+  tps=$(ceiling "ceiling$r" 0)
+  record delete "pgbench" rps "$tps" "req/s"
+  log "run $r: pgbench ${tps} tps"
+  for d in "${DIALECTS[@]}"; do
+    for f in json msgpack; do
+      seed "$d-$f-$r" "$POOL" 3
+      line=$(load "$d" "$f" "$d-$f-$r")
+      rss=$(rss_mb); ((rss > peak_rss)) && peak_rss=$rss
+      record delete "$d $f" rps "$(field rps "$line")" "req/s"
+      record delete "$d $f" p50 "$(field p50_ms "$line")" ms
+      record delete "$d $f" p99 "$(field p99_ms "$line")" ms
+      record delete "$d $f" non2xx "$(field non2xx "$line")" count
+      log "run $r: $d $f: $line"
+    done
+  done
+done
+record startup "rss under delete load" mb "$peak_rss" MB
+
+log "scenario 1b: p99 at 70% of the v1 peak"
+peak=$(awk -F, '$1=="delete" && $2=="v1 json" && $3=="rps" {print $4}' "$CSV" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+rate=$(awk -v p="$peak" 'BEGIN {printf "%d", p * 0.7}')
+for r in $(seq 1 "$RUNS"); do
+  seed "paced-$r" "$POOL" 3
+  line=$(load v1 json "paced-$r" "$rate")
+  record delete "v1 json at 70% of peak" p99 "$(field p99_ms "$line")" ms
+  record delete "v1 json at 70% of peak" rps "$(field rps "$line")" "req/s"
+done
+
+if [[ " ${DIALECTS[*]} " == *" servicestack "* ]]; then
+log "scenario 2: ServiceStack answer with 100 history rows, JSON vs MessagePack"
+seed "bytes" 2 100
+while IFS=, read -r id number secret; do
+  json_bytes=$(curl -s -o /dev/null -w '%{size_download}' -X POST "$B/sync/webhooks/subscriptions/$id/delete" \
+    -H 'Content-Type: application/json' -d "{\"id\":\"$id\",\"secret\":\"$secret\"}")
+  break
+done < "$WORK/bytes.pool"
+while IFS=, read -r id number secret; do
+  mp_bytes=$(curl -s -o /dev/null -w '%{size_download}' -X POST "$B/sync/webhooks/subscriptions/$id/delete?format=msgpack" \
+    -H 'Content-Type: application/json' -d "{\"id\":\"$id\",\"secret\":\"$secret\"}")
+done < <(tail -1 "$WORK/bytes.pool")
+record msgpack "servicestack 100 history" "json bytes" "$json_bytes" bytes
+record msgpack "servicestack 100 history" "msgpack bytes" "$mp_bytes" bytes
+for r in $(seq 1 "$RUNS"); do
+  for f in json msgpack; do
+    seed "h100-$f-$r" "$((POOL / 4))" 100
+    line=$(load servicestack "$f" "h100-$f-$r")
+    record msgpack "servicestack 100 history $f" rps "$(field rps "$line")" "req/s"
+  done
+done
+fi
+
+if ((BIG)); then
+  log "scenario 4: cost as data grows (10 thousand vs 1 million subscriptions, 10 million attempts)"
+  "${PSQL[@]}" -c "truncate audit; delete from delivery_attempt; delete from signing_secret; delete from subscription; vacuum analyze"
+  seed small-filler 10000 1
+  for r in $(seq 1 "$RUNS"); do
+    seed "small-$r" "$POOL" 3
+    line=$(load v1 json "small-$r")
+    record growth "10k subscriptions" p50 "$(field p50_ms "$line")" ms
+    record growth "10k subscriptions" rps "$(field rps "$line")" "req/s"
+  done
+  "${PSQL[@]}" -c "insert into subscription (id, org_id, name, url, events, content_type, headers, active, version, created_at, created_by, modified_at, modified_by)
+      select gen_random_uuid(), '$ORG', 'filler-' || g, 'https://receiver.example.com/f', '{order.created}', 'application/json', '{}', true, 1, now(), 'bench', now(), 'bench'
+        from generate_series(1, 1000000) g" \
+    -c "insert into delivery_attempt (id, subscription_id, event_id, org_id, attempted_at, status_code, status_description, duration_ms)
+      select gen_random_uuid(), s.id, gen_random_uuid(), '$ORG', now() - (g || ' minutes')::interval, 200, 'OK', 20
+        from (select id from subscription where name like 'filler-%' limit 1000000) s cross join generate_series(1, 10) g" \
+    -c "vacuum analyze"
+  for r in $(seq 1 "$RUNS"); do
+    seed "big-$r" "$POOL" 3
+    line=$(load v1 json "big-$r")
+    record growth "1M subscriptions, 10M attempts" p50 "$(field p50_ms "$line")" ms
+    record growth "1M subscriptions, 10M attempts" rps "$(field rps "$line")" "req/s"
+  done
+  id=$(head -1 "$WORK/big-$RUNS.pool" | cut -d, -f1)
+  {
+    echo "-- the delete core's statement (by id), on 1M subscriptions and 10M attempts"
+    "${PSQL[@]}" -c "begin" -c "explain $(python3 - "$CORE" "$ORG" "$id" <<'PY'
+import re, sys
+src = open(sys.argv[1]).read()
+sql = re.search(r'String SQL = """\n(.*?)""";', src, re.S).group(1).replace('%s', 's.id = $1 and s.org_id = $6')
+for n, v in [('$1', "'" + sys.argv[3] + "'::uuid"), ('$2', "'x'"), ('$3', "'x'"), ('$4', "'x'"), ('$5', '100'), ('$6', "'" + sys.argv[2] + "'::uuid")]:
+    sql = sql.replace(n, v)
+print(' '.join(l.strip() for l in sql.strip().splitlines()))
+PY
+)" -c "rollback"
+  } > "$WORK/plans.txt" 2>&1 || true
+  cp "$WORK/plans.txt" "$RESULTS/plans.txt"
+fi
+
+stop_service
+
+# ---- results ---------------------------------------------------------------------------------------
+cp "$CSV" "$RESULTS/latest.csv"
+python3 "$ROOT/bench/report.py" "$RESULTS/latest.csv" "$RESULTS" "$QUICK" "$DURATION" "$RUNS" "$CONNECTIONS"
+log "wrote $RESULTS/latest.md, latest.csv and latest.png"
+if ((QUICK)); then
+  # Smoke mode asserts that every scenario ran and answered, not how fast.
+  python3 - "$RESULTS/latest.csv" "${#DIALECTS[@]}" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+deletes = [r for r in rows if r['scenario'] == 'delete' and r['metric'] == 'rps' and r['case'] != 'pgbench']
+assert len(deletes) >= 2 * int(sys.argv[2]), 'not every dialect ran'
+assert all(float(r['value']) > 0 for r in deletes), 'a dialect served nothing'
+
+print('bench smoke: %d measurements' % len(rows))
+PY
+fi
