@@ -1,8 +1,5 @@
 package dev.hookhub.negotiation;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hookhub.HookhubConfig;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.Produces;
@@ -45,23 +42,8 @@ public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyW
     @Override
     public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations, MediaType mediaType,
             MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        WireFormat format = readFormat(mediaType);
-        String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
         byte[] body = BodyLimit.readAll(entityStream, maxBodySize);
-        if (body.length == 0) {
-            return null;
-        }
-        ObjectMapper mapper = codecs.reader(format);
-        JavaType javaType = mapper.getTypeFactory().constructType(genericType != null ? genericType : type);
-        try (JsonParser parser = mapper.createParser(body)) {
-            Object value = mapper.readValue(parser, javaType);
-            if (parser.nextToken() != null) {
-                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            throw BodyProblems.malformed(name, e);
-        }
+        return codecs.readBody(readFormat(mediaType), body, genericType != null ? genericType : type);
     }
 
     private static WireFormat readFormat(MediaType mediaType) {
