@@ -5,10 +5,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -49,5 +52,22 @@ public final class Database {
 
     public static long count(String sql, Object... args) {
         return ((Number) query(sql, args).get(0).values().iterator().next()).longValue();
+    }
+
+    /** A timestamp column of one subscription row, to the microsecond PostgreSQL keeps; null when null. */
+    public static Instant subscriptionTime(UUID id, String column) {
+        Object value = query("select " + column + " as t from subscription where id = ?", id).get(0).get("t");
+        return value == null ? null : ((Timestamp) value).toInstant();
+    }
+
+    /** Queues a delivery of a new event of the org for the subscription; the delivery's id. */
+    public static UUID queueDelivery(UUID orgId, UUID subscriptionId, String eventType) {
+        UUID eventId = UUID.randomUUID();
+        UUID deliveryId = UUID.randomUUID();
+        query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, ?, '\\x7b7d'::bytea, 'json')",
+                eventId, orgId, eventType);
+        query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'queued')",
+                deliveryId, eventId, subscriptionId, orgId);
+        return deliveryId;
     }
 }
