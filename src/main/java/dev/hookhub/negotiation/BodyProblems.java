@@ -35,7 +35,8 @@ public final class BodyProblems {
                     + (format.equals("JSON") ? "a JSON object" : "a MessagePack map"));
         }
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : firstLine(cause.getMessage());
-        if (cause instanceof java.io.EOFException || reason.contains("end-of-input") || reason.contains("EOF")) {
+        if (cause instanceof java.io.EOFException || cause instanceof org.msgpack.core.MessageInsufficientBufferException
+                || reason.contains("end-of-input") || reason.contains("EOF")) {
             reason = "the body ends too early (truncated)";
         }
         return ProblemException.badRequest("Malformed " + format + " body: " + reason);

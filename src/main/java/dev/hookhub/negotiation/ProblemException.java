@@ -28,6 +28,11 @@ public class ProblemException extends RuntimeException {
                 "Invalid field '" + field + "': " + message, List.of(new Problem.FieldError(field, message)), null));
     }
 
+    /** A path parameter that is not a UUID: 400 naming the parameter and what was sent. */
+    public static ProblemException notAUuid(String parameter, String value) {
+        return badRequest("Path parameter '" + parameter + "' must be a UUID, got '" + value + "'");
+    }
+
     public static ProblemException unauthorized(String detail) {
         return new ProblemException(Problem.of(401, "Unauthorized", detail));
     }

@@ -12,6 +12,11 @@ public final class SqlErrors {
         return hasState(e, "23505");
     }
 
+    /** PostgreSQL cancelled the statement because {@code statement_timeout} ran out (57014). */
+    public static boolean isStatementTimeout(Throwable e) {
+        return hasState(e, "57014");
+    }
+
     static boolean hasState(Throwable e, String sqlState) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PgException pg && sqlState.equals(pg.getSqlState())) {

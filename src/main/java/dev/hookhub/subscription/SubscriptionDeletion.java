@@ -87,7 +87,7 @@ public class SubscriptionDeletion {
     /**
      * Deletes the subscription the request names. The item is the subscription as it was, or null when
      * none is live in scope (each surface answers its own not-found). A failing verifier, or the
-     * time limit, rolls everything back.
+     * time limit, rolls everything back; the time limit fails with {@link DeletionTimedOut}.
      */
     public Uni<DeletedSubscription> delete(DeletionRequest request) {
         String sql;
@@ -119,7 +119,7 @@ public class SubscriptionDeletion {
                     request.verifier().accept(deleted);
                 }
             });
-        });
+        }).onFailure(SqlErrors::isStatementTimeout).transform(e -> new DeletionTimedOut(request.timeout()));
     }
 
     private static Uni<DeletedSubscription> run(SqlClient client, String sql, Tuple args) {

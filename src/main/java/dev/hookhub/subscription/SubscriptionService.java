@@ -64,7 +64,6 @@ public class SubscriptionService {
         return registerEventTypes(caller.orgId(), s.events)
                 .flatMap(v -> s.<Subscription>persistAndFlush())
                 .flatMap(saved -> secrets.store(saved.id, secret))
-                .call(() -> Panache.getSession().flatMap(session -> session.refresh(s)))
                 .map(key -> new WithSecret(s, secret, key.keyId))
                 .onFailure(SqlErrors::isUniqueViolation)
                 .transform(e -> ProblemException.conflict("A live subscription with code '" + s.code + "' already exists"));

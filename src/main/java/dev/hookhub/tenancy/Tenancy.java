@@ -70,7 +70,7 @@ public class Tenancy {
             client.secretHash = Digests.sha256(secret);
             client.name = name;
             client.roles = names(roles);
-            client.createdAt = Instant.now();
+            client.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return client.persist().replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret,
                     roles, name, client.createdAt));
         });
@@ -87,7 +87,7 @@ public class Tenancy {
             key.prefix = secret.substring(0, 10);
             key.name = name;
             key.roles = names(roles);
-            key.createdAt = Instant.now();
+            key.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return key.persist().replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name,
                     key.createdAt));
         });

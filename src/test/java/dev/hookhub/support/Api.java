@@ -53,8 +53,13 @@ public final class Api {
     }
 
     public static String apiKey(UUID orgId) {
+        return apiKey(orgId, List.of("Admin"));
+    }
+
+    /** An API key of the org with these roles. */
+    public static String apiKey(UUID orgId, List<String> roles) {
         return given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("name", "key"))
+                .body(Map.of("name", "key", "roles", roles))
                 .post("/v1/admin/orgs/" + orgId + "/api-keys").then().statusCode(201).extract().path("key");
     }
 

@@ -21,12 +21,17 @@ public final class Database {
     private Database() {
     }
 
-    public static List<Map<String, Object>> query(String sql, Object... args) {
+    /** A connection of its own, for a test that must hold a transaction (a row lock, say) open across a request. */
+    public static Connection connect() throws SQLException {
         var config = ConfigProvider.getConfig();
         String url = config.getValue("quarkus.datasource.jdbc.url", String.class);
         String user = config.getOptionalValue("quarkus.datasource.username", String.class).orElse("postgres");
         String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
-        try (Connection c = DriverManager.getConnection(url, user, password);
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    public static List<Map<String, Object>> query(String sql, Object... args) {
+        try (Connection c = connect();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);

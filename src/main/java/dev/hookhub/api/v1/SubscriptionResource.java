@@ -8,6 +8,7 @@ import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.Subscription;
 import dev.hookhub.subscription.SubscriptionDeletion;
 import dev.hookhub.subscription.SubscriptionService;
+import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -97,8 +98,10 @@ public class SubscriptionResource {
                 .map(V1Mapper::view);
     }
 
+    /** The body ({"secret": ...}) is optional, so a bare POST without a Content-Type works too. */
     @POST
     @Path("/{id}/secret/rotate")
+    @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE, MediaType.WILDCARD})
     public Uni<V1Dtos.RotationView> rotate(@PathParam("id") String id, V1Dtos.RotateInput input) {
         UUID subscriptionId = V1Access.id("id", id);
         String given = input == null ? null : input.secret();
@@ -114,13 +117,9 @@ public class SubscriptionResource {
         UUID subscriptionId = V1Access.id("id", id);
         return access.writer()
                 .flatMap(caller -> deletion.delete(DeletionRequest.of(new DeletionScope.ById(caller.orgId(), subscriptionId),
-                        caller.actor(), SURFACE, remoteAddress(http))))
+                        caller.actor(), SURFACE, ClientAddress.of(http))))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(deleted -> RestResponse.noContent());
-    }
-
-    static String remoteAddress(HttpServerRequest http) {
-        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 
     private static ProblemException notFound(UUID id) {

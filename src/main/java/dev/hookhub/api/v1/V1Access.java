@@ -38,7 +38,6 @@ class V1Access {
     }
 
     static UUID id(String name, String value) {
-        return Ids.parse(value).orElseThrow(() -> ProblemException.badRequest(
-                "Path parameter '" + name + "' must be a UUID, got '" + value + "'"));
+        return Ids.parse(value).orElseThrow(() -> ProblemException.notAUuid(name, value));
     }
 }
