@@ -64,15 +64,4 @@ public final class Database {
         Object value = query("select " + column + " as t from subscription where id = ?", id).get(0).get("t");
         return value == null ? null : ((Timestamp) value).toInstant();
     }
-
-    /** Queues a delivery of a new event of the org for the subscription; the delivery's id. */
-    public static UUID queueDelivery(UUID orgId, UUID subscriptionId, String eventType) {
-        UUID eventId = UUID.randomUUID();
-        UUID deliveryId = UUID.randomUUID();
-        query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, ?, '\\x7b7d'::bytea, 'json')",
-                eventId, orgId, eventType);
-        query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'queued')",
-                deliveryId, eventId, subscriptionId, orgId);
-        return deliveryId;
-    }
 }

@@ -9,9 +9,9 @@ public interface CroConfig {
 
     /**
      * Longest Authorization header accepted (longer: 400). CRO documents 256 characters, and so does
-     * API.md. hookhub's own RS256 access tokens are longer (about 700 characters; the signature alone is
-     * 342), so with the default a CRO caller needs an OIDC provider that issues short tokens; a
-     * deployment that uses hookhub's own /oauth/token raises this (the dev and test profiles do).
+     * API.md. hookhub's own RS256 access tokens are longer (678 characters; the signature alone is 342),
+     * so with the default a CRO caller needs an OIDC provider that issues short tokens; a deployment
+     * whose CRO callers use hookhub's own /oauth/token raises this (the dev and test profiles do).
      */
     @WithDefault("256")
     int maxAuthorizationLength();

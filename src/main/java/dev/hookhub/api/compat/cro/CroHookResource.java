@@ -9,6 +9,7 @@ import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletionRequest;
 import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.SubscriptionDeletion;
+import dev.hookhub.support.ClientAddress;
 import dev.hookhub.tenancy.Caller;
 import dev.hookhub.tenancy.Callers;
 import dev.hookhub.tenancy.Role;
@@ -87,7 +88,7 @@ public class CroHookResource {
                 }))
                 .invoke(CroHookResource::requireWriter)
                 .flatMap(caller -> deletion.delete(DeletionRequest.of(new DeletionScope.ByNumber(caller.orgId(), number),
-                        caller.actor(), SURFACE, remoteAddress(http))))
+                        caller.actor(), SURFACE, ClientAddress.of(http))))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No hook " + number))
                 .map(CroMapper::webhook);
     }
@@ -146,9 +147,5 @@ public class CroHookResource {
                             + "' is not supported") + ": send no body, or {} as application/json"));
         }
         codecs.readBody(format, body, Map.class);
-    }
-
-    private static String remoteAddress(HttpServerRequest http) {
-        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 }

@@ -14,6 +14,7 @@ import dev.hookhub.subscription.DeletionRequest;
 import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.SecretForms;
 import dev.hookhub.subscription.SubscriptionDeletion;
+import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -109,7 +110,7 @@ public class ServiceStackResource {
         // Checked on the locked row before commit: a wrong secret rolls the whole delete back. The owner's
         // sealed copy is made there too, so a failure to seal also changes nothing.
         AtomicReference<String> sealed = new AtomicReference<>();
-        DeletionRequest request = DeletionRequest.of(new DeletionScope.BySecret(id), ACTOR, SURFACE, remoteAddress(http))
+        DeletionRequest request = DeletionRequest.of(new DeletionScope.BySecret(id), ACTOR, SURFACE, ClientAddress.of(http))
                 .withHistory(historyLimit)
                 .verifiedBy(found -> {
                     if (!secrets.matches(found.id(), found.currentSecret(), presented)) {
@@ -221,9 +222,5 @@ public class ServiceStackResource {
 
     private static boolean isBlank(String value) {
         return value == null || value.isBlank();
-    }
-
-    private static String remoteAddress(HttpServerRequest http) {
-        return http == null || http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 }

@@ -2,27 +2,20 @@ package dev.hookhub.api.compat.cro;
 
 import dev.hookhub.support.Api;
 import dev.hookhub.support.Database;
-import dev.hookhub.support.Deletions;
+import dev.hookhub.support.DeleteEffects;
 import dev.hookhub.support.Msgpack;
+import dev.hookhub.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.config.WithDefault;
-import io.smallrye.jwt.build.Jwt;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
-import java.security.KeyFactory;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -56,7 +49,7 @@ class CroDeleteTest {
         Map<String, Object> created = create(tenant);
         UUID id = UUID.fromString((String) created.get("id"));
         long number = ((Number) created.get("number")).longValue();
-        UUID queued = Database.queueDelivery(tenant.orgId(), id, "Job");
+        DeleteEffects.queueDeliveries(tenant.orgId(), id, "Job");
         Database.query("update subscription set last_http_fail = timestamptz '2022-08-20 01:45:38.518903+00'"
                 + " where id = ?", id);
 
@@ -75,8 +68,7 @@ class CroDeleteTest {
                 List.copyOf(body.keySet()), "every WebhookModel field, nulls included; secret is not returned");
         assertFalse(response.asString().contains((String) created.get("secret")));
 
-        Deletions.assertDeleted(id, CroHookResource.SURFACE, "client:" + tenant.clientId());
-        assertEquals(0, Database.count("select count(*) from delivery where id = ?", queued), "queued delivery dropped");
+        DeleteEffects.assertDeleted(id, 1, "client:" + tenant.clientId(), CroHookResource.SURFACE);
         // Gone for /v1 and for a second delete.
         Api.getSubscription(tenant, id).then().statusCode(404);
         croHeaders(cro(tenant).delete("/hooks/" + number).then().statusCode(404)
@@ -138,10 +130,11 @@ class CroDeleteTest {
     // ---- headers -----------------------------------------------------------------------------
 
     @Test
-    void theAuthorizationHeaderIsRequiredWellFormedAndValid() throws Exception {
+    void theAuthorizationHeaderIsRequiredWellFormedAndValid() {
         Api.Tenant tenant = Api.tenant();
         Map<String, Object> created = create(tenant);
         UUID id = UUID.fromString((String) created.get("id"));
+        DeleteEffects.State before = DeleteEffects.of(id);
         String hook = "/hooks/" + created.get("number");
         int limit = ConfigProvider.getConfig().getValue("hookhub.cro.max-authorization-length", Integer.class);
 
@@ -161,11 +154,13 @@ class CroDeleteTest {
         // Well formed but not a valid token → 401: garbage, a foreign signature, an expired token.
         String garbage = "Bearer abc.def.ghi";
         problem(given().header("Authorization", garbage).header("x-tenant-id", tenant.number()).delete(hook), 401, "");
-        String foreign = "Bearer " + token(tenant, generatedKey(), Instant.now().plusSeconds(600));
+        // This tenant's claims under another token's signature.
+        String[] own = tenant.token().split("\\.");
+        String foreign = "Bearer " + own[0] + "." + own[1] + "." + Api.tenant().token().split("\\.")[2];
         problem(given().header("Authorization", foreign).header("x-tenant-id", tenant.number()).delete(hook), 401, "");
-        String expired = "Bearer " + token(tenant, hookhubKey(), Instant.now().minusSeconds(3600));
+        String expired = "Bearer " + Tokens.expired(tenant);
         problem(given().header("Authorization", expired).header("x-tenant-id", tenant.number()).delete(hook), 401, "");
-        Deletions.assertLive(id);
+        DeleteEffects.assertUnchanged(before, id);
 
         // The pattern is case-insensitive: "bearer" is the seed's own spelling.
         given().header("Authorization", "bearer " + tenant.token()).header("x-tenant-id", tenant.number()).delete(hook)
@@ -178,6 +173,7 @@ class CroDeleteTest {
         Api.Tenant other = Api.tenant();
         Map<String, Object> created = create(tenant);
         UUID id = UUID.fromString((String) created.get("id"));
+        DeleteEffects.State before = DeleteEffects.of(id);
         String hook = "/hooks/" + created.get("number");
 
         problem(given().header("Authorization", tenant.bearer()).delete(hook), 400, "x-tenant-id");
@@ -192,7 +188,7 @@ class CroDeleteTest {
                 403, "tenant");
         // The other tenant's own token for the other tenant: the hook is not theirs → 404.
         problem(cro(other).delete(hook), 404, "");
-        Deletions.assertLive(id);
+        DeleteEffects.assertUnchanged(before, id);
     }
 
     @Test
@@ -200,12 +196,13 @@ class CroDeleteTest {
         Api.Tenant tenant = Api.tenant();
         Map<String, Object> created = create(tenant);
         UUID id = UUID.fromString((String) created.get("id"));
+        DeleteEffects.State before = DeleteEffects.of(id);
         for (String bad : List.of("2020/01/01", "2019/2/8", "2019-02-08", "x".repeat(65))) {
             croHeaders(cro(tenant).header("x-api-version", bad).delete("/hooks/" + created.get("number"))
                     .then().statusCode(400).contentType("application/problem+json"), "2019/02/08")
                     .body("detail", containsString("x-api-version"));
         }
-        Deletions.assertLive(id);
+        DeleteEffects.assertUnchanged(before, id);
         // Each documented version is accepted and echoed (on a 404, which changes nothing).
         for (String version : List.of("2019/02/08", "2021/04/07", "2021/05/07", "2021/08/02", "2021/11/04", "2023/04/19")) {
             croHeaders(cro(tenant).header("x-api-version", version).delete("/hooks/999999999")
@@ -227,8 +224,9 @@ class CroDeleteTest {
         Api.Tenant tenant = Api.tenant();
         Api.Tenant viewer = Api.client(tenant.orgId(), tenant.number(), List.of("Viewer"));
         Map<String, Object> created = create(tenant);
+        DeleteEffects.State before = DeleteEffects.of(created.get("id"));
         problem(cro(viewer).delete("/hooks/" + created.get("number")), 403, "Admin or Dispatcher");
-        Deletions.assertLive(UUID.fromString((String) created.get("id")));
+        DeleteEffects.assertUnchanged(before, UUID.fromString((String) created.get("id")));
     }
 
     // ---- bodies, formats, methods --------------------------------------------------------------
@@ -238,6 +236,7 @@ class CroDeleteTest {
         Api.Tenant tenant = Api.tenant();
         Map<String, Object> created = create(tenant);
         UUID id = UUID.fromString((String) created.get("id"));
+        DeleteEffects.State before = DeleteEffects.of(id);
         String hook = "/hooks/" + created.get("number");
         problem(cro(tenant).contentType("application/json").body("{").delete(hook), 400, "Malformed JSON body");
         problem(cro(tenant).contentType("application/json").body("[]").delete(hook), 400, "JSON object");
@@ -248,7 +247,7 @@ class CroDeleteTest {
         problem(cro(tenant).queryParam("format", "xml").delete(hook), 400, "xml");
         croHeaders(cro(tenant).accept("text/html").delete(hook).then().statusCode(406)
                 .contentType("application/problem+json"), "2019/02/08");
-        Deletions.assertLive(id);
+        DeleteEffects.assertUnchanged(before, id);
         // A MessagePack {} is as good as a JSON one.
         cro(tenant).contentType("application/x-msgpack").body(Msgpack.encode(Map.of())).delete(hook)
                 .then().statusCode(200);
@@ -306,25 +305,5 @@ class CroDeleteTest {
     private static String croDate(String column, UUID id) {
         return (String) Database.query("select to_char(" + column + " at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
                 + " as d from subscription where id = ?", id).get(0).get("d");
-    }
-
-    /** A token like /oauth/token's, signed with the given key and expiring when given. */
-    private static String token(Api.Tenant tenant, PrivateKey key, Instant expiresAt) {
-        return Jwt.issuer("hookhub").subject(tenant.clientId())
-                .claim("org", tenant.orgId().toString()).claim("org_number", tenant.number())
-                .groups(Set.of("Admin"))
-                .issuedAt(expiresAt.minusSeconds(3600)).expiresAt(expiresAt)
-                .jws().keyId("hookhub-1").sign(key);
-    }
-
-    private static PrivateKey hookhubKey() throws Exception {
-        String key = ConfigProvider.getConfig().getValue("hookhub.token.signing-key", String.class);
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(key)));
-    }
-
-    private static PrivateKey generatedKey() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        return generator.generateKeyPair().getPrivate();
     }
 }
