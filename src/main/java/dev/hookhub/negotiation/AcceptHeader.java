@@ -33,6 +33,9 @@ public final class AcceptHeader {
         double best = 0;
         for (String part : accept.split(",")) {
             String[] pieces = part.split(";");
+            if (pieces.length == 0) {
+                continue;
+            }
             String range = pieces[0].trim().toLowerCase(Locale.ROOT);
             if (range.isEmpty()) {
                 continue;

@@ -21,7 +21,9 @@ public final class BodyProblems {
                 && (cause instanceof MismatchedInputException || cause instanceof InvalidFormatException
                         || cause.getCause() instanceof IllegalArgumentException)) {
             String field = fieldPath(mapping);
-            String message = cause instanceof InvalidFormatException invalid
+            String message = cause instanceof InvalidFormatException invalid && invalid.getValue() instanceof String text
+                    && text.indexOf('\0') >= 0 ? "must not contain NUL characters"
+                    : cause instanceof InvalidFormatException invalid
                     ? "cannot read " + describe(invalid.getValue()) + " as " + typeName(invalid.getTargetType())
                     : cause instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null
                             ? "expected " + typeName(mismatched.getTargetType())

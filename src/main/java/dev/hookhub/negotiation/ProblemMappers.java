@@ -3,6 +3,7 @@ package dev.hookhub.negotiation;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.hookhub.subscription.SqlErrors;
 import io.quarkus.logging.Log;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -109,6 +110,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, ContainerRequestContext request) {
+        if (SqlErrors.isRefusedValue(e)) {
+            // A safety net: validation should have named the field before the database refused it.
+            Log.warn("The database refused a value on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
+            return problems.response(request, Problem.of(400, "Bad Request",
+                    "A value in the request cannot be stored; nothing was changed"));
+        }
         Log.error("Unexpected failure on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
         return problems.response(request, Problem.of(500, "Internal Server Error",
                 "The request failed on the server; nothing was changed"));

@@ -2,7 +2,11 @@ package dev.hookhub.negotiation;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -39,14 +43,34 @@ public class WireCodecs {
         this.msgpackReader = strict(msgpack.copy());
     }
 
-    /** Request bodies are read strictly: 1 is not a string and "true" is not a boolean. */
+    /**
+     * Request bodies are read strictly: 1 is not a string, "true" is not a boolean, and no string
+     * holds a NUL character (PostgreSQL text cannot store one).
+     */
     private static ObjectMapper strict(ObjectMapper mapper) {
+        mapper.registerModule(new SimpleModule("hookhub-strict-strings").addDeserializer(String.class, new NulFreeString()));
         mapper.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         return mapper;
+    }
+
+    /** Jackson's string reading, refusing NUL characters with the field named. */
+    static final class NulFreeString extends StdScalarDeserializer<String> {
+        NulFreeString() {
+            super(String.class);
+        }
+
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            String value = StringDeserializer.instance.deserialize(parser, context);
+            if (value != null && value.indexOf('\0') >= 0) {
+                throw InvalidFormatException.from(parser, "contains a NUL character", value, String.class);
+            }
+            return value;
+        }
     }
 
     /** The strict mapper that reads request bodies of this format. */

@@ -96,6 +96,9 @@ public class Tenancy {
     /** The client whose id and secret match, or null. The secret is compared by digest in constant time. */
     @WithSession
     public Uni<ApiClient> authenticateClient(String clientId, String secret) {
+        if (clientId.indexOf('\0') >= 0) {
+            return Uni.createFrom().nullItem();
+        }
         return ApiClient.<ApiClient>find("clientId = ?1 and revokedAt is null", clientId).firstResult()
                 .map(client -> client != null && Digests.constantTimeEquals(client.secretHash, Digests.sha256(secret))
                         ? client : null);

@@ -175,7 +175,8 @@ class NegotiationMatrixTest {
 
     @Test
     void anAcceptThatAllowsNeitherIs406() {
-        for (String accept : List.of("text/html", "application/xml", "application/json;q=0, application/x-msgpack;q=0")) {
+        for (String accept : List.of("text/html", "application/xml", "application/json;q=0, application/x-msgpack;q=0",
+                ";;;,", "application/json;q=abc")) {
             given().header("Authorization", tenant.bearer()).accept(accept).get("/v1/subscriptions")
                     .then().statusCode(406).contentType("application/problem+json").header("Vary", "Accept");
         }
@@ -217,6 +218,8 @@ class NegotiationMatrixTest {
                 new Bad("application/json", "{\"name\":7,\"url\":\"https://r.example.com\",\"events\":[\"e\"]}".getBytes(StandardCharsets.UTF_8), 400, "name"),
                 new Bad("application/json", "{\"name\":\"x\",\"url\":\"https://r.example.com\",\"events\":[\"e\"],\"active\":\"yes\"}".getBytes(StandardCharsets.UTF_8), 400, "active"),
                 new Bad("application/json", "{\"name\":\"x\"} trailing".getBytes(StandardCharsets.UTF_8), 400, "Malformed JSON"),
+                new Bad("application/json", "{\"name\":\"a\\u0000b\",\"url\":\"https://r.example.com\",\"events\":[\"e\"]}".getBytes(StandardCharsets.UTF_8), 400, "NUL"),
+                new Bad("application/x-msgpack", Msgpack.encode(Map.of("name", "x", "code", "a\u0000", "url", "https://r.example.com", "events", List.of("e"))), 400, "NUL"),
                 new Bad("application/x-msgpack", Arrays.copyOf(valid, valid.length - 3), 400, "truncated"),
                 new Bad("application/x-msgpack", new byte[] {(byte) 0xc1}, 400, "Malformed MessagePack"),
                 new Bad("application/x-msgpack", Msgpack.encode(Map.of("name", "x", "url", "https://r.example.com", "events", 5)), 400, "events"),

@@ -55,9 +55,11 @@ class TenancyAndTokensTest {
                 .body("id", org.hamcrest.Matchers.matchesPattern("[0-9a-f-]{36}"))
                 .body("number", notNullValue())
                 .body("name", equalTo("Acme GmbH"));
-        given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("name", "")).post("/v1/admin/orgs")
-                .then().statusCode(400).body("errors[0].field", equalTo("name"));
+        for (String bad : List.of("", "\u0001", "a\u0000")) {
+            given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                    .body(Map.of("name", bad)).post("/v1/admin/orgs")
+                    .then().statusCode(400).body("errors[0].field", equalTo("name"));
+        }
         given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
                 .body(Map.of("name", "x", "roles", List.of("God")))
                 .post("/v1/admin/orgs/" + UUID.randomUUID() + "/clients")
@@ -106,6 +108,8 @@ class TenancyAndTokensTest {
                 .post("/oauth/token").then().statusCode(400).body("error", equalTo("invalid_request"));
         given().formParam("grant_type", "client_credentials").post("/oauth/token").then().statusCode(401)
                 .body("error", equalTo("invalid_client"));
+        given().formParam("grant_type", "client_credentials").formParam("client_id", "a\u0000b")
+                .formParam("client_secret", "x").post("/oauth/token").then().statusCode(401).body("error", equalTo("invalid_client"));
         given().header("Authorization", "Basic !!!").formParam("grant_type", "client_credentials").post("/oauth/token")
                 .then().statusCode(401).body("error", equalTo("invalid_client"));
     }

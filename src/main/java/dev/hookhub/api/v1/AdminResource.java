@@ -41,7 +41,11 @@ public class AdminResource {
     public Uni<RestResponse<V1Dtos.OrgView>> createOrg(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @Valid @NotNull V1Dtos.OrgCreate body) {
         callers.requireAdmin(authorization);
-        return tenancy.createOrg(body.name().trim()).map(org -> RestResponse.ResponseBuilder
+        String name = body.name().strip();
+        if (name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.invalidField("name", "must be 1 to 200 printable characters");
+        }
+        return tenancy.createOrg(name).map(org -> RestResponse.ResponseBuilder
                 .<V1Dtos.OrgView>created(URI.create("/v1/orgs/" + org.id))
                 .entity(new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt))
                 .build());
