@@ -4,7 +4,6 @@ import dev.hookhub.HookhubConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
@@ -16,34 +15,40 @@ import java.util.Optional;
  * {@code .json} / {@code .x-msgpack} path suffix (or ServiceStack's {@code /json/reply/} and
  * {@code /x-msgpack/reply/} prefixes) over Accept. The choice is pinned in the Accept header so the
  * resource's writer follows it, and kept as a request property for error answers.
+ *
+ * <p>A request refused here (unknown format, 406, a Content-Length over the limit) is answered only
+ * after routing: thrown from a post-matching filter, the refusal reaches the matched route's own
+ * exception mappers, so a dialect with its own error shape (ServiceStack) answers it in that shape.
  */
 public class FormatNegotiation {
 
     private static final String JSON_SUFFIX = ".json";
     private static final String MSGPACK_SUFFIX = ".x-msgpack";
+    /** Request property holding the refusal answered after routing. */
+    private static final String REFUSAL = "hookhub.format.refusal";
 
-    private final ProblemResponses problems;
     private final int maxBodySize;
 
-    public FormatNegotiation(ProblemResponses problems, HookhubConfig config) {
-        this.problems = problems;
+    public FormatNegotiation(HookhubConfig config) {
         this.maxBodySize = config.maxBodySize();
     }
 
     @ServerRequestFilter(preMatching = true)
-    public Response negotiate(ContainerRequestContext request) {
+    public void negotiate(ContainerRequestContext request) {
         URI uri = request.getUriInfo().getRequestUri();
         String rawPath = uri.getRawPath();
         WireFormat chosen = null;
+        ProblemException unknownFormat = null;
 
         String formatParameter = request.getUriInfo().getQueryParameters().getFirst("format");
         if (formatParameter != null) {
             Optional<WireFormat> named = WireFormat.fromFormatParameter(formatParameter);
             if (named.isEmpty()) {
-                return problems.response(WireFormat.JSON, ProblemException.badRequest(
-                        "Unknown format '" + formatParameter + "': use json, msgpack or x-msgpack").problem());
+                unknownFormat = ProblemException.badRequest(
+                        "Unknown format '" + formatParameter + "': use json, msgpack or x-msgpack");
+            } else {
+                chosen = named.get();
             }
-            chosen = named.get();
         }
 
         WireFormat byPath = null;
@@ -62,14 +67,19 @@ public class FormatNegotiation {
         if (strippedPath != null) {
             request.setRequestUri(uri.resolve(strippedPath + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
         }
+        if (unknownFormat != null) {
+            refuse(request, unknownFormat);
+            return;
+        }
         if (chosen == null) {
             chosen = byPath;
         }
         if (chosen == null) {
             Optional<WireFormat> accepted = AcceptHeader.choose(request.getHeaderString(HttpHeaders.ACCEPT));
             if (accepted.isEmpty()) {
-                return problems.response(WireFormat.JSON, new ProblemException(Problem.of(406, "Not Acceptable",
-                        "The Accept header allows neither application/json nor application/x-msgpack")).problem());
+                refuse(request, new ProblemException(Problem.of(406, "Not Acceptable",
+                        "The Accept header allows neither application/json nor application/x-msgpack")));
+                return;
             }
             chosen = accepted.get();
         }
@@ -81,9 +91,23 @@ public class FormatNegotiation {
             request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, WireFormat.MSGPACK_TYPE);
         }
         if (request.getLength() > maxBodySize) {
-            return problems.response(chosen, BodyLimit.tooLarge(maxBodySize).problem());
+            request.setProperty(REFUSAL, BodyLimit.tooLarge(maxBodySize));
         }
-        return null;
+    }
+
+    /** Answers a refusal of {@link #negotiate} once the route is known (before its body is read). */
+    @ServerRequestFilter
+    public void refused(ContainerRequestContext request) {
+        if (request.getProperty(REFUSAL) instanceof ProblemException refusal) {
+            throw refusal;
+        }
+    }
+
+    /** Refused requests are answered in JSON. */
+    private static void refuse(ContainerRequestContext request, ProblemException refusal) {
+        request.setProperty(WireFormat.PROPERTY, WireFormat.JSON);
+        request.getHeaders().putSingle(HttpHeaders.ACCEPT, WireFormat.JSON.mediaType());
+        request.setProperty(REFUSAL, refusal);
     }
 
     @ServerResponseFilter

@@ -1,12 +1,7 @@
 package dev.hookhub.negotiation;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hookhub.HookhubConfig;
 import jakarta.ws.rs.Consumes;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -47,40 +42,8 @@ public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyW
     @Override
     public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations, MediaType mediaType,
             MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        WireFormat format = readFormat(mediaType);
-        String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
         byte[] body = BodyLimit.readAll(entityStream, maxBodySize);
-        if (body.length == 0) {
-            return null;
-        }
-        ObjectMapper mapper = codecs.reader(format);
-        JavaType javaType = mapper.getTypeFactory().constructType(genericType != null ? genericType : type);
-        try (JsonParser parser = mapper.createParser(body)) {
-            if (format == WireFormat.MSGPACK) {
-                requireSingleMsgpackValue(body);
-            }
-            Object value = mapper.readValue(parser, javaType);
-            if (format == WireFormat.JSON && parser.nextToken() != null) {
-                throw trailingData(name);
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            throw BodyProblems.malformed(name, e);
-        }
-    }
-
-    /** The MessagePack parser throws at end of input instead of ending; msgpack-core checks the framing. */
-    private static void requireSingleMsgpackValue(byte[] body) throws IOException {
-        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(body)) {
-            unpacker.skipValue();
-            if (unpacker.hasNext()) {
-                throw trailingData("MessagePack");
-            }
-        }
-    }
-
-    private static ProblemException trailingData(String name) {
-        return ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
+        return codecs.readBody(readFormat(mediaType), body, genericType != null ? genericType : type);
     }
 
     private static WireFormat readFormat(MediaType mediaType) {

@@ -3,6 +3,7 @@ package dev.hookhub.negotiation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -13,9 +14,12 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.time.Instant;
 
 /**
@@ -84,6 +88,41 @@ public class WireCodecs {
 
     public ObjectMapper of(WireFormat format) {
         return format == WireFormat.MSGPACK ? msgpack : json;
+    }
+
+    /**
+     * Reads a request body of this format strictly into the type; an empty body is null. Malformed,
+     * truncated or wrongly typed input fails with a 400 problem that names the field when known.
+     */
+    public Object readBody(WireFormat format, byte[] body, Type type) {
+        if (body.length == 0) {
+            return null;
+        }
+        String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
+        ObjectMapper mapper = reader(format);
+        JavaType javaType = mapper.getTypeFactory().constructType(type);
+        try (JsonParser parser = mapper.createParser(body)) {
+            Object value = mapper.readValue(parser, javaType);
+            if (hasMore(format, parser, body)) {
+                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            throw BodyProblems.malformed(name, e);
+        }
+    }
+
+    /** Whether data follows the first value. */
+    private static boolean hasMore(WireFormat format, JsonParser parser, byte[] body) throws IOException {
+        if (format == WireFormat.MSGPACK) {
+            // msgpack-jackson's parser throws at the end of its input instead of answering null: skip
+            // the (already read, so whole) first value with msgpack-core and look for more.
+            try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(body)) {
+                unpacker.skipValue();
+                return unpacker.hasNext();
+            }
+        }
+        return parser.nextToken() != null;
     }
 
     /** Serializes a body for a response whose entity is written as raw bytes (problems). */

@@ -49,6 +49,15 @@ public enum WireFormat {
         };
     }
 
+    /** The format a Content-Type header value names (parameters ignored); empty for none or another type. */
+    public static Optional<WireFormat> fromContentType(String contentType) {
+        if (contentType == null) {
+            return Optional.empty();
+        }
+        int semicolon = contentType.indexOf(';');
+        return fromMediaType(semicolon < 0 ? contentType : contentType.substring(0, semicolon));
+    }
+
     /** True for the MessagePack media type and its aliases. */
     public static boolean isMsgpack(MediaType type) {
         return type != null && fromMediaType(type.getType() + "/" + type.getSubtype()).orElse(JSON) == MSGPACK;

@@ -5,10 +5,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -54,5 +57,11 @@ public final class Database {
 
     public static long count(String sql, Object... args) {
         return ((Number) query(sql, args).get(0).values().iterator().next()).longValue();
+    }
+
+    /** A timestamp column of one subscription row, to the microsecond PostgreSQL keeps; null when null. */
+    public static Instant subscriptionTime(UUID id, String column) {
+        Object value = query("select " + column + " as t from subscription where id = ?", id).get(0).get("t");
+        return value == null ? null : ((Timestamp) value).toInstant();
     }
 }
