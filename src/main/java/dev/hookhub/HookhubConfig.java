@@ -20,6 +20,13 @@ public interface HookhubConfig {
     @WithDefault("1048576")
     int maxBodySize();
 
+    /**
+     * How long a shutdown (SIGTERM) waits for in-flight requests and delivery work before the process
+     * exits; quarkus.shutdown.timeout follows it. Keep it below Kubernetes' terminationGracePeriodSeconds.
+     */
+    @WithDefault("PT20S")
+    Duration shutdownTimeout();
+
     Token token();
 
     Auth auth();

@@ -1,5 +1,6 @@
 package dev.hookhub;
 
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -14,9 +15,10 @@ import java.util.List;
 public class HookhubMain {
 
     public static void main(String... args) {
-        // Only the packaged application (RunnerClassLoader) checks here: dev mode calls main before its
-        // profile is in the config, and StartupChecks covers it there.
-        boolean packaged = HookhubMain.class.getClassLoader().getClass().getName().endsWith("RunnerClassLoader");
+        // Only the packaged application (RunnerClassLoader, or a native image) checks here: dev mode calls
+        // main before its profile is in the config, and StartupChecks covers it there.
+        boolean packaged = ImageMode.current() == ImageMode.NATIVE_RUN
+                || HookhubMain.class.getClassLoader().getClass().getName().endsWith("RunnerClassLoader");
         List<String> missing = packaged ? RequiredSettings.missing(ConfigProvider.getConfig()) : List.of();
         if (!missing.isEmpty()) {
             System.err.println(RequiredSettings.message(missing));

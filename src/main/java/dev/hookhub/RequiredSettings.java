@@ -1,5 +1,6 @@
 package dev.hookhub;
 
+import io.quarkus.runtime.ImageMode;
 import org.eclipse.microprofile.config.Config;
 
 import java.util.ArrayList;
@@ -30,10 +31,12 @@ public final class RequiredSettings {
                     + " or QUARKUS_OIDC_AUTH_SERVER_URL of an external OIDC provider)");
         }
         boolean embedded = config.getOptionalValue("hookhub.embedded-db.enabled", Boolean.class).orElse(false);
-        if (!embedded) {
+        boolean nativeImage = ImageMode.current() == ImageMode.NATIVE_RUN;
+        if (!embedded || nativeImage) {
             if (blank(config, "quarkus.datasource.reactive.url") || blank(config, "quarkus.datasource.jdbc.url")) {
                 missing.add("QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL (the PostgreSQL database;"
-                        + " or HOOKHUB_EMBEDDED_DB_ENABLED=true for an embedded one)");
+                        + (nativeImage ? " the native image has no embedded PostgreSQL)"
+                                : " or HOOKHUB_EMBEDDED_DB_ENABLED=true for an embedded one)"));
             }
             if (blank(config, "quarkus.datasource.password")) {
                 missing.add("QUARKUS_DATASOURCE_PASSWORD (with QUARKUS_DATASOURCE_USERNAME)");

@@ -3,6 +3,7 @@ package dev.hookhub.negotiation;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.msgpack.jackson.dataformat.MessagePackGenerator;
 
 import java.io.IOException;
@@ -31,6 +32,7 @@ public abstract class WireDateSerializer extends StdSerializer<Instant> {
     }
 
     /** ISO-8601 in UTC with a {@code Z}, as {@link Instant#toString()} writes it: the /v1 default. */
+    @RegisterForReflection
     public static final class IsoUtc extends WireDateSerializer {
         @Override
         protected String format(Instant value) {

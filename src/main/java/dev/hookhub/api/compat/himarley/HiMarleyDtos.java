@@ -1,6 +1,7 @@
 package dev.hookhub.api.compat.himarley;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.util.Map;
 
@@ -11,6 +12,7 @@ public final class HiMarleyDtos {
     }
 
     /** The registration that was removed. */
+    @RegisterForReflection
     public record Unregistered(@JsonProperty("SUBSCRIPTION_ID") String subscriptionId,
             @JsonProperty("EVENT") String event,
             @JsonProperty("ORGANIZATION_ID") String organizationId,
@@ -18,6 +20,7 @@ public final class HiMarleyDtos {
     }
 
     /** What was registered: the event's number, the address events went to, the extra headers ({} when none). */
+    @RegisterForReflection
     public record RegisteredPayload(@JsonProperty("EVENT_ID") Integer eventId,
             @JsonProperty("HTTP_POST_ADDRESS") String httpPostAddress,
             @JsonProperty("HEADERS") Map<String, String> headers) {

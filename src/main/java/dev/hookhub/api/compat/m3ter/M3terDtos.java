@@ -1,6 +1,7 @@
 package dev.hookhub.api.compat.m3ter;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import java.time.Instant;
 
@@ -15,6 +16,7 @@ public final class M3terDtos {
     }
 
     /** "Response containing details of a webhook destination." */
+    @RegisterForReflection
     public record WebhookDestination(String id, long version,
             @JsonSerialize(using = M3terDateTime.class) Instant dtCreated,
             @JsonSerialize(using = M3terDateTime.class) Instant dtLastModified,
@@ -23,6 +25,7 @@ public final class M3terDtos {
     }
 
     /** "The credentials required for m3ter request signing." */
+    @RegisterForReflection
     public record Credentials(String id, String type, String destination, long version,
             @JsonSerialize(using = M3terDateTime.class) Instant dtCreated,
             @JsonSerialize(using = M3terDateTime.class) Instant dtLastModified,

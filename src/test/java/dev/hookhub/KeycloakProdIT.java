@@ -1,0 +1,292 @@
+package dev.hookhub;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The prod profile against a real OIDC provider: a Keycloak (keycloak-quarkus-dist, unpacked into target/
+ * by the {@code keycloak} Maven profile) issues client-credentials tokens with the org and roles claims,
+ * and the packaged jar, started with the prod profile and only environment variables (external OIDC,
+ * issuing off, no token keys), accepts them on /v1 and on a dialect delete and refuses another realm's.
+ *
+ * <p>Run with {@code ./mvnw verify -Pkeycloak}; skipped without it. Keycloak needs Java 21 or newer: the
+ * test uses this JVM when it is new enough, else {@code KEYCLOAK_JAVA_HOME}.
+ */
+@EnabledIfSystemProperty(named = "hookhub.keycloak.home", matches = ".+")
+class KeycloakProdIT {
+
+    private static final Duration START_DEADLINE = Duration.ofMinutes(5);
+    private static final String KC_ADMIN = "admin";
+    private static final String KC_ADMIN_PASSWORD = "keycloak-test-only";
+    private static final String CLIENT_ID = "hookhub-ci";
+    private static final String CLIENT_SECRET = "hookhub-ci-test-only-secret";
+    private static final String OTHER_CLIENT_ID = "other-ci";
+    private static final String OTHER_CLIENT_SECRET = "other-ci-test-only-secret";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static Process keycloak;
+    private static Process hookhub;
+    private static String keycloakUrl;
+    private static String hookhubUrl;
+    private static Path hookhubLog;
+    private static final String ADMIN_TOKEN = randomBase64(24);
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path home = Path.of(System.getProperty("hookhub.keycloak.home"));
+        int keycloakPort = freePort();
+        keycloakUrl = "http://127.0.0.1:" + keycloakPort;
+        Path target = Path.of("target");
+        keycloak = startKeycloak(home, keycloakPort, target.resolve("keycloak-it.log"));
+
+        int hookhubPort = freePort();
+        hookhubUrl = "http://127.0.0.1:" + hookhubPort;
+        hookhubLog = target.resolve("hookhub-prod-it.log");
+        awaitUp(keycloak, keycloakUrl + "/realms/other", "Keycloak", target.resolve("keycloak-it.log"));
+
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
+                .redirectErrorStream(true).redirectOutput(hookhubLog.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("HOOKHUB_") || name.startsWith("QUARKUS_OIDC_")
+                || name.startsWith("QUARKUS_PROFILE"));
+        env.put("HOOKHUB_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("HOOKHUB_ENCRYPTION_KEY", randomBase64(32));
+        env.put("HOOKHUB_TOKEN_ISSUING_ENABLED", "false");
+        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl + "/realms/hookhub");
+        env.put("QUARKUS_OIDC_PUBLIC_KEY", "");
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(hookhubPort));
+        // A database: the CI's QUARKUS_DATASOURCE_* when set, else an embedded one in a temporary folder.
+        env.put("HOOKHUB_EMBEDDED_DB_ENABLED", "true");
+        env.put("HOOKHUB_EMBEDDED_DB_TEMPORARY", "true");
+        hookhub = builder.start();
+        awaitUp(hookhub, hookhubUrl + "/q/health/ready", "hookhub", hookhubLog);
+    }
+
+    @AfterAll
+    static void stop() {
+        stop(hookhub);
+        stop(keycloak);
+    }
+
+    @Test
+    void keycloakTokensWorkOnV1AndOnADialectDelete() throws IOException {
+        UUID orgId = createOrg();
+        setOrgClaim("hookhub", CLIENT_ID, orgId);
+        String token = keycloakToken("hookhub", CLIENT_ID, CLIENT_SECRET);
+
+        Map<String, Object> created = hookhub().header("Authorization", "Bearer " + token).contentType(ContentType.JSON)
+                .body(Map.of("name", "orders", "url", "https://receiver.example.com/hooks/orders",
+                        "events", List.of("order.created")))
+                .post("/v1/subscriptions").then().statusCode(201).extract().jsonPath().getMap("");
+        String id = (String) created.get("id");
+        assertEquals(orgId.toString(), created.get("orgId"));
+        hookhub().header("Authorization", "Bearer " + token).get("/v1/subscriptions/" + id)
+                .then().statusCode(200).body("id", equalTo(id));
+
+        hookhub().header("Authorization", "Bearer " + token)
+                .delete("/organizations/" + orgId + "/integrationdestinations/webhooks/" + id)
+                .then().statusCode(200).body("id", equalTo(id));
+        hookhub().header("Authorization", "Bearer " + token).get("/v1/subscriptions/" + id).then().statusCode(404);
+
+        // hookhub's own issuer is off: the external provider is the only source of tokens.
+        hookhub().formParam("grant_type", "client_credentials").formParam("client_id", CLIENT_ID)
+                .formParam("client_secret", CLIENT_SECRET).post("/oauth/token")
+                .then().statusCode(400).body("error", equalTo("unsupported_grant_type"));
+
+        // The prod profile logs JSON, one object a line.
+        try (Stream<String> lines = Files.lines(hookhubLog)) {
+            List<String> logLines = lines.filter(l -> l.contains("\"loggerName\"")).toList();
+            assertFalse(logLines.isEmpty(), "JSON log lines in " + hookhubLog);
+        }
+    }
+
+    @Test
+    void aTokenOfAnotherRealmIsRefused() {
+        UUID orgId = createOrg();
+        setOrgClaim("other", OTHER_CLIENT_ID, orgId);
+        String foreign = keycloakToken("other", OTHER_CLIENT_ID, OTHER_CLIENT_SECRET);
+        hookhub().header("Authorization", "Bearer " + foreign).get("/v1/subscriptions").then().statusCode(401);
+        hookhub().header("Authorization", "Bearer " + foreign)
+                .delete("/organizations/" + orgId + "/integrationdestinations/webhooks/" + UUID.randomUUID())
+                .then().statusCode(401);
+        hookhub().get("/v1/subscriptions").then().statusCode(401);
+    }
+
+    private static RequestSpecification hookhub() {
+        return given().baseUri(hookhubUrl);
+    }
+
+    private static UUID createOrg() {
+        String id = hookhub().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("name", "keycloak-" + UUID.randomUUID())).post("/v1/admin/orgs")
+                .then().statusCode(201).extract().path("id");
+        return UUID.fromString(id);
+    }
+
+    /** A hardcoded-claim mapper puts the org (created in hookhub first) into the client's tokens. */
+    private static void setOrgClaim(String realm, String clientId, UUID orgId) {
+        String admin = given().baseUri(keycloakUrl).formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", KC_ADMIN).formParam("password", KC_ADMIN_PASSWORD)
+                .post("/realms/master/protocol/openid-connect/token").then().statusCode(200).extract().path("access_token");
+        String internalId = given().baseUri(keycloakUrl).auth().oauth2(admin).queryParam("clientId", clientId)
+                .get("/admin/realms/" + realm + "/clients").then().statusCode(200).extract().path("[0].id");
+        given().baseUri(keycloakUrl).auth().oauth2(admin).contentType(ContentType.JSON)
+                .body(Map.of("name", "hookhub org " + orgId, "protocol", "openid-connect",
+                        "protocolMapper", "oidc-hardcoded-claim-mapper",
+                        "config", Map.of("claim.name", "org", "claim.value", orgId.toString(), "jsonType.label", "String",
+                                "access.token.claim", "true", "id.token.claim", "false", "userinfo.token.claim", "false")))
+                .post("/admin/realms/" + realm + "/clients/" + internalId + "/protocol-mappers/models")
+                .then().statusCode(201);
+    }
+
+    private static String keycloakToken(String realm, String clientId, String secret) {
+        return given().baseUri(keycloakUrl).formParam("grant_type", "client_credentials")
+                .formParam("client_id", clientId).formParam("client_secret", secret)
+                .post("/realms/" + realm + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    private static Process startKeycloak(Path home, int port, Path log) throws IOException {
+        Path imports = home.resolve("data").resolve("import");
+        Files.createDirectories(imports);
+        for (String realm : List.of("hookhub-realm.json", "other-realm.json")) {
+            try (InputStream in = KeycloakProdIT.class.getResourceAsStream("/keycloak/" + realm)) {
+                Files.copy(in, imports.resolve(realm), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        deleteTree(home.resolve("data").resolve("h2")); // a fresh realm on every run: the org mappers differ
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve("kc.sh").toString(), "start-dev",
+                "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + freePort(), "--import-realm")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", keycloakJavaHome());
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", KC_ADMIN);
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", KC_ADMIN_PASSWORD);
+        return builder.start();
+    }
+
+    private static String keycloakJavaHome() {
+        if (Runtime.version().feature() >= 21) {
+            return System.getProperty("java.home");
+        }
+        String configured = System.getenv("KEYCLOAK_JAVA_HOME");
+        if (configured == null || configured.isBlank()) {
+            fail("Keycloak needs Java 21+: run the build on it, or set KEYCLOAK_JAVA_HOME");
+        }
+        return configured;
+    }
+
+    private static void awaitUp(Process process, String url, String what, Path log) {
+        Instant deadline = Instant.now().plus(START_DEADLINE);
+        poll(deadline, () -> {
+            if (!process.isAlive()) {
+                fail(what + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, what + " at " + url + " (see " + log + ")");
+    }
+
+    /** Polls with a deadline; the wait between tries is the process's own wait, not a sleep. */
+    private static void poll(Instant deadline, BooleanSupplier condition, String what) {
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("Not up within " + START_DEADLINE + ": " + what);
+            }
+            try {
+                // Wait on an object nobody notifies: a bounded pause between polls without Thread.sleep.
+                Object pause = new Object();
+                synchronized (pause) {
+                    pause.wait(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static void stop(Process process) {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        children.forEach(ProcessHandle::destroy);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String randomBase64(int bytes) {
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return Base64.getEncoder().encodeToString(random);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
