@@ -5,6 +5,7 @@ import dev.hookhub.subscription.SubscriptionRules;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -26,6 +27,7 @@ public class DeliveryTargets {
     private final boolean allowPrivate;
     private final Function<String, InetAddress[]> resolver;
 
+    @Inject
     public DeliveryTargets(HookhubConfig config) {
         this(config.delivery().allowPrivateTargets(), DeliveryTargets::lookup);
     }

@@ -2,6 +2,7 @@ package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public class RetryPolicy {
     private final Duration maxRetryAfter;
     private final Duration deactivateAfterFailing;
 
+    @Inject
     public RetryPolicy(HookhubConfig config) {
         this(config.delivery().retrySchedule(), config.delivery().retryJitter(), config.delivery().maxRetryAfter(),
                 config.delivery().deactivateAfterFailing());
