@@ -270,6 +270,44 @@ class DeliveryTest {
     }
 
     @Test
+    void aDeliveryWhoseLeaseRanOutIsClaimedAgain() {
+        Api.Tenant tenant = Api.tenant();
+        Map<String, Object> sub = subscribe(tenant, "application/json", List.of("cr.ash"));
+        UUID eventId = UUID.randomUUID();
+        UUID deliveryId = UUID.randomUUID();
+        Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'cr.ash', '\\x7b7d'::bytea, 'json')",
+                eventId, tenant.orgId());
+        // What a worker that crashed mid-attempt leaves behind: in flight, lease expired, one attempt counted.
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, attempts, locked_until)"
+                + " values (?, ?, ?::uuid, ?, 'in_flight', 1, now() - interval '1 second')", deliveryId, eventId,
+                (String) sub.get("id"), tenant.orgId());
+
+        await().atMost(DEADLINE).until(() -> receiver.count() == 1);
+        assertEquals("msg_" + deliveryId, receiver.requests().get(0).header("webhook-id"));
+        await().atMost(DEADLINE).until(() -> "succeeded".equals(event(tenant, eventId.toString())
+                .getString("deliveries[0].status")));
+        assertEquals(2, event(tenant, eventId.toString()).getInt("deliveries[0].attempts"));
+    }
+
+    @Test
+    void atMostFourAttemptsOfOneSubscriptionAreInFlight() {
+        receiver.holding();
+        Api.Tenant tenant = Api.tenant();
+        subscribe(tenant, "application/json", List.of("bu.sy"));
+        for (int i = 0; i < 6; i++) {
+            publish(tenant, "bu.sy", Map.of("i", i)).then().statusCode(202);
+        }
+        await().atMost(DEADLINE).until(() -> receiver.count() == 4);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> receiver.count() == 4);
+        assertEquals(4, Database.count("select count(*) from delivery where org_id = ? and status = 'in_flight'",
+                tenant.orgId()));
+        receiver.release();
+        await().atMost(DEADLINE).until(() -> Database.count(
+                "select count(*) from delivery where org_id = ? and status = 'succeeded'", tenant.orgId()) == 6);
+        assertEquals(6, receiver.count());
+    }
+
+    @Test
     void anIdempotencyKeyReturnsTheFirstEventAndEnqueuesNothing() {
         Api.Tenant tenant = Api.tenant();
         subscribe(tenant, "application/json", List.of("once"));
