@@ -1,20 +1,17 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The queue claim: due queued deliveries, and in-flight ones whose lease ran out (a crashed or stopped
@@ -83,20 +80,11 @@ public class DeliveryClaim {
                     secrets.add(b.getBytes());
                 }
             }
-            OffsetDateTime failingSince = r.getOffsetDateTime("failing_since");
             claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
                     r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
                     r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
-                    headers(r.getJsonObject("headers")), failingSince == null ? null : failingSince.toInstant(), secrets));
+                    SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
         return claimed;
-    }
-
-    private static Map<String, String> headers(JsonObject json) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (json != null) {
-            json.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-        }
-        return headers;
     }
 }

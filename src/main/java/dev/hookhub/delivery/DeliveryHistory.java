@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -60,12 +61,12 @@ public class DeliveryHistory {
                                 for (Row d : ds) {
                                     deliveries.add(new DeliveryState(d.getUUID("id"), d.getUUID("subscription_id"),
                                             d.getString("status"), d.getInteger("attempts"),
-                                            instant(d.getOffsetDateTime("due_at")), instant(d.getOffsetDateTime("created_at")),
-                                            instant(d.getOffsetDateTime("completed_at"))));
+                                            SqlRows.instant(d.getOffsetDateTime("due_at")), SqlRows.instant(d.getOffsetDateTime("created_at")),
+                                            SqlRows.instant(d.getOffsetDateTime("completed_at"))));
                                 }
                                 return new EventState(e.getUUID("id"), e.getString("type"),
                                         payloads.read(e.getBuffer("payload").getBytes(), e.getString("payload_format")),
-                                        e.getString("idempotency_key"), instant(e.getOffsetDateTime("created_at")),
+                                        e.getString("idempotency_key"), SqlRows.instant(e.getOffsetDateTime("created_at")),
                                         deliveries);
                             });
                 });
@@ -99,14 +100,10 @@ public class DeliveryHistory {
                     return null;
                 }
                 page.add(new Attempt(r.getUUID("id"), r.getUUID("delivery_id"), r.getUUID("subscription_id"),
-                        r.getUUID("event_id"), instant(r.getOffsetDateTime("attempted_at")), r.getInteger("status_code"),
+                        r.getUUID("event_id"), SqlRows.instant(r.getOffsetDateTime("attempted_at")), r.getInteger("status_code"),
                         r.getString("status_description"), r.getInteger("duration_ms")));
             }
             return page;
         });
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

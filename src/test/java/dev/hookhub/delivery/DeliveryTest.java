@@ -210,13 +210,7 @@ class DeliveryTest {
         Map<String, Object> sub = subscribe(tenant, "application/json", List.of("g.one"));
         UUID subscriptionId = UUID.fromString((String) sub.get("id"));
         // A delivery of an earlier event waiting for its retry, not yet due.
-        UUID earlierEvent = UUID.randomUUID();
-        UUID later = UUID.randomUUID();
-        Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'g.one', '\\x7b7d'::bytea, 'json')",
-                earlierEvent, tenant.orgId());
-        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
-                + " values (?, ?, ?, ?, 'queued', now() + interval '1 hour')", later, earlierEvent,
-                subscriptionId, tenant.orgId());
+        UUID later = insertDelivery(tenant, subscriptionId, "'queued', 0, null, now() + interval '1 hour'");
         String eventId = publish(tenant, "g.one", Map.of("a", 1)).then().statusCode(202).extract().path("id");
 
         await().atMost(DEADLINE).until(() -> "failed".equals(event(tenant, eventId).getString("deliveries[0].status")));
@@ -273,14 +267,10 @@ class DeliveryTest {
     void aDeliveryWhoseLeaseRanOutIsClaimedAgain() {
         Api.Tenant tenant = Api.tenant();
         Map<String, Object> sub = subscribe(tenant, "application/json", List.of("cr.ash"));
-        UUID eventId = UUID.randomUUID();
-        UUID deliveryId = UUID.randomUUID();
-        Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'cr.ash', '\\x7b7d'::bytea, 'json')",
-                eventId, tenant.orgId());
         // What a worker that crashed mid-attempt leaves behind: in flight, lease expired, one attempt counted.
-        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, attempts, locked_until)"
-                + " values (?, ?, ?::uuid, ?, 'in_flight', 1, now() - interval '1 second')", deliveryId, eventId,
-                (String) sub.get("id"), tenant.orgId());
+        UUID deliveryId = insertDelivery(tenant, UUID.fromString((String) sub.get("id")),
+                "'in_flight', 1, now() - interval '1 second', now()");
+        UUID eventId = (UUID) Database.query("select event_id from delivery where id = ?", deliveryId).get(0).get("event_id");
 
         await().atMost(DEADLINE).until(() -> receiver.count() == 1);
         assertEquals("msg_" + deliveryId, receiver.requests().get(0).header("webhook-id"));
@@ -468,6 +458,17 @@ class DeliveryTest {
                 .body(org.hamcrest.Matchers.containsString("hookhub_delivery_attempt_duration_seconds_bucket"))
                 .body(org.hamcrest.Matchers.containsString("hookhub_delivery_queue_depth"))
                 .body(org.hamcrest.Matchers.containsString("hookhub_delivery_queue_oldest_due_age_seconds")));
+    }
+
+    /** An event ({@code {}}) and its delivery, as the worker would find them; state = status, attempts, locked_until, due_at. */
+    private static UUID insertDelivery(Api.Tenant tenant, UUID subscriptionId, String state) {
+        UUID eventId = UUID.randomUUID();
+        UUID deliveryId = UUID.randomUUID();
+        Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'x', '\\x7b7d'::bytea, 'json')",
+                eventId, tenant.orgId());
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, attempts, locked_until, due_at)"
+                + " values (?, ?, ?, ?, " + state + ")", deliveryId, eventId, subscriptionId, tenant.orgId());
+        return deliveryId;
     }
 
     private Map<String, Object> subscribe(Api.Tenant tenant, String contentType, List<String> events) {
