@@ -12,6 +12,7 @@ import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
+import io.vertx.mutiny.ext.web.codec.BodyCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,7 +48,7 @@ public class DeliverySender {
                 .setUserAgent("hookhub")
                 .setKeepAlive(true)
                 .setFollowRedirects(false)
-                .setMaxPoolSize(config.delivery().maxInFlightPerSubscription() * 4)
+                .setMaxPoolSize(config.delivery().maxInFlight())
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .setVerifyHost(true));
     }
@@ -88,8 +89,10 @@ public class DeliverySender {
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         // Connect to the address just checked; the Host header and TLS name stay the URL's host.
-        HttpRequest<Buffer> request = client
+        // The receiver's response body is discarded unread: only its status and Retry-After matter.
+        HttpRequest<Void> request = client
                 .request(HttpMethod.POST, SocketAddress.inetSocketAddress(port, target.address()), port, uri.getHost(), path)
+                .as(BodyCodec.none())
                 .ssl(https)
                 .followRedirects(false)
                 .timeout(timeout.toMillis());
@@ -111,7 +114,7 @@ public class DeliverySender {
                 .onFailure().recoverWithItem(e -> outcome(started, null, describe(e), null));
     }
 
-    private static String describe(HttpResponse<Buffer> response) {
+    private static String describe(HttpResponse<?> response) {
         String message = response.statusMessage();
         return message == null || message.isBlank() ? Integer.toString(response.statusCode())
                 : response.statusCode() + " " + message;
