@@ -62,7 +62,16 @@ lines += ['## 2. MessagePack vs JSON (ServiceStack answer with 100 history rows)
           f'| deletes/s | {fmt(jr)} | {fmt(mr)} | {fmt(mr / jr if jr and mr else None, 2)} | ≥ 0.95: '
           f'{verdict(None if not (jr and mr) else mr / jr >= 0.95)} |', '']
 
-lines += ['## 3. Delivery', '', 'Not measured yet: the delivery engine scenario is added with the engine.', '']
+drate = median('delivery', 'signed deliveries, fan-out 50', 'rps')
+dp50 = median('delivery', 'publish to first attempt at 500 events/s', 'p50')
+dp99 = median('delivery', 'publish to first attempt at 500 events/s', 'p99')
+lines += ['## 3. Delivery (fast local receiver: nginx answering 204)', '',
+          '| | value | target |', '| --- | ---: | --- |',
+          f'| signed deliveries/s (300 events × 50 subscriptions, first to last attempt) | {fmt(drate)} | '
+          f'≥ 2,000: {verdict(None if drate is None else drate >= 2000)} |',
+          f'| publish → first attempt p50 at 500 events/s | {fmt(dp50, 2)} ms | |',
+          f'| publish → first attempt p99 at 500 events/s | {fmt(dp99, 2)} ms | ≤ 250 ms: '
+          f'{verdict(None if dp99 is None else dp99 <= 250)} |', '']
 
 small = median('growth', '10k subscriptions', 'p50')
 big = median('growth', '1M subscriptions, 10M attempts', 'p50')
