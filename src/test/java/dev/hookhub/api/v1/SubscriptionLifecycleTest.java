@@ -180,8 +180,8 @@ class SubscriptionLifecycleTest {
         UUID eventId = UUID.randomUUID();
         Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'a.b', '\\x7b7d'::bytea, 'json')",
                 eventId, tenant.orgId());
-        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'queued')",
-                UUID.randomUUID(), eventId, id, tenant.orgId());
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
+                + " values (?, ?, ?, ?, 'queued', now() + interval '1 hour')", UUID.randomUUID(), eventId, id, tenant.orgId());
         Database.query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'succeeded')",
                 UUID.randomUUID(), eventId, id, tenant.orgId());
 
