@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every hookhub knob, under the {@code hookhub.} prefix. Defaults are documented in the README. */
@@ -103,5 +104,65 @@ public interface HookhubConfig {
         /** Allow receiving endpoints on loopback, private and link-local addresses (dev and test only). */
         @WithDefault("false")
         boolean allowPrivateTargets();
+
+        /** Run the delivery worker in this instance (claims, sends, retries). Off: events only queue up. */
+        @WithDefault("true")
+        boolean workerEnabled();
+
+        /** Delays before each retry; after the last one the delivery is failed (attempts = 1 + its size). */
+        @WithDefault("PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H")
+        List<Duration> retrySchedule();
+
+        /** Random spread applied to each retry delay, as a fraction (0.2 = ±20%). */
+        @WithDefault("0.2")
+        double retryJitter();
+
+        /** Time limit of one attempt, connect to last byte; past it the attempt failed. */
+        @WithDefault("PT15S")
+        Duration timeout();
+
+        /** How long a claimed delivery stays reserved; an in-flight row past its lease is claimed again (crash recovery). */
+        @WithDefault("PT1M")
+        Duration lease();
+
+        /** Most deliveries claimed in one round trip. */
+        @WithDefault("32")
+        int batchSize();
+
+        /** Most attempts in flight in this instance at once. */
+        @WithDefault("64")
+        int maxInFlight();
+
+        /** Most attempts in flight for one subscription at once. */
+        @WithDefault("4")
+        int maxInFlightPerSubscription();
+
+        /** Upper bound of a receiver's Retry-After (429/503). */
+        @WithDefault("PT1H")
+        Duration maxRetryAfter();
+
+        /** A subscription failing without a success for this long is deactivated. */
+        @WithDefault("P5D")
+        Duration deactivateAfterFailing();
+
+        /** Quickest poll of the queue, used while there is work; NOTIFY wakes the worker sooner. */
+        @WithDefault("PT0.2S")
+        Duration minPollInterval();
+
+        /** Slowest poll of an idle queue: the fallback when a NOTIFY is missed. */
+        @WithDefault("PT5S")
+        Duration maxPollInterval();
+
+        /** Rows deleted per statement by the retention purge. */
+        @WithDefault("1000")
+        int purgeBatchSize();
+
+        /** How often the retention purge runs (quarkus-scheduler {@code every} syntax). */
+        @WithDefault("1h")
+        String purgeEvery();
+
+        /** How often the queue gauges (depth, oldest due age) are read from the database. */
+        @WithDefault("15s")
+        String gaugeRefreshEvery();
     }
 }

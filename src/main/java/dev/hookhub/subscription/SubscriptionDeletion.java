@@ -1,5 +1,6 @@
 package dev.hookhub.subscription;
 
+import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,9 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -133,21 +132,13 @@ public class SubscriptionDeletion {
         Row r = rows.iterator().next();
         return new DeletedSubscription(r.getUUID("id"), r.getLong("number"), r.getUUID("org_id"), r.getString("name"),
                 r.getString("description"), r.getString("code"), r.getString("url"),
-                List.of(r.getArrayOfStrings("events")), r.getString("content_type"), headers(r.getJsonObject("headers")),
-                r.getBoolean("active"), r.getInteger("version"), instant(r.getOffsetDateTime("created_at")),
-                r.getString("created_by"), instant(r.getOffsetDateTime("modified_at")), r.getString("modified_by"),
-                instant(r.getOffsetDateTime("deleted_at")), null, instant(r.getOffsetDateTime("last_http_success")),
-                instant(r.getOffsetDateTime("last_http_fail")), r.getString("owner_public_key"),
+                List.of(r.getArrayOfStrings("events")), r.getString("content_type"), SqlRows.headers(r.getJsonObject("headers")),
+                r.getBoolean("active"), r.getInteger("version"), SqlRows.instant(r.getOffsetDateTime("created_at")),
+                r.getString("created_by"), SqlRows.instant(r.getOffsetDateTime("modified_at")), r.getString("modified_by"),
+                SqlRows.instant(r.getOffsetDateTime("deleted_at")), null, SqlRows.instant(r.getOffsetDateTime("last_http_success")),
+                SqlRows.instant(r.getOffsetDateTime("last_http_fail")), r.getString("owner_public_key"),
                 r.getInteger("first_event_number"), r.getLong("dropped_deliveries").intValue(),
                 secrets(jsonArray(r.getValue("secrets"))), history(jsonArray(r.getValue("history"))));
-    }
-
-    private static Map<String, String> headers(JsonObject json) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (json != null) {
-            json.forEach(e -> headers.put(e.getKey(), String.valueOf(e.getValue())));
-        }
-        return headers;
     }
 
     private static List<DeletedSubscription.SecretMaterial> secrets(JsonArray json) {
@@ -184,9 +175,5 @@ public class SubscriptionDeletion {
 
     private static Instant parse(String text) {
         return text == null ? null : OffsetDateTime.parse(text).toInstant();
-    }
-
-    private static Instant instant(OffsetDateTime value) {
-        return value == null ? null : value.toInstant();
     }
 }

@@ -90,14 +90,18 @@ public class SubscriptionRules {
         }
         LinkedHashSet<String> names = new LinkedHashSet<>();
         for (int i = 0; i < value.size(); i++) {
-            String name = value.get(i);
-            if (name == null || !EVENT_NAME.matcher(name).matches()) {
-                throw ProblemException.invalidField("events[" + i + "]",
-                        "must be 1 to 100 letters, digits or . _ : / - (starting with a letter or digit)");
-            }
-            names.add(name);
+            names.add(eventType("events[" + i + "]", value.get(i)));
         }
         return new ArrayList<>(names);
+    }
+
+    /** One event type name, as a subscription lists it or an event carries it. */
+    public String eventType(String field, String name) {
+        if (name == null || !EVENT_NAME.matcher(name).matches()) {
+            throw ProblemException.invalidField(field,
+                    "must be 1 to 100 letters, digits or . _ : / - (starting with a letter or digit)");
+        }
+        return name;
     }
 
     public String contentType(String value) {

@@ -34,11 +34,14 @@ public class SubscriptionService {
     private final SubscriptionRules rules;
     private final SigningSecrets secrets;
     private final HookhubConfig config;
+    private final EventTypes eventTypes;
 
-    public SubscriptionService(SubscriptionRules rules, SigningSecrets secrets, HookhubConfig config) {
+    public SubscriptionService(SubscriptionRules rules, SigningSecrets secrets, HookhubConfig config,
+            EventTypes eventTypes) {
         this.rules = rules;
         this.secrets = secrets;
         this.config = config;
+        this.eventTypes = eventTypes;
     }
 
     @WithTransaction
@@ -61,7 +64,7 @@ public class SubscriptionService {
         s.modifiedAt = s.createdAt;
         s.modifiedBy = caller.actor();
         String secret = draft.secret() == null ? SigningSecrets.generate() : rules.secret(draft.secret());
-        return registerEventTypes(caller.orgId(), s.events)
+        return eventTypes.register(caller.orgId(), s.events)
                 .flatMap(v -> s.<Subscription>persistAndFlush())
                 .flatMap(saved -> secrets.store(saved.id, secret))
                 .map(key -> new WithSecret(s, secret, key.keyId))
@@ -125,7 +128,7 @@ public class SubscriptionService {
                 s.version += 1;
                 s.modifiedAt = now();
                 s.modifiedBy = caller.actor();
-                return registerEventTypes(caller.orgId(), s.events)
+                return eventTypes.register(caller.orgId(), s.events)
                         .flatMap(v -> s.<Subscription>persistAndFlush())
                         .onFailure(SqlErrors::isUniqueViolation).transform(e ->
                                 ProblemException.conflict("A live subscription with code '" + s.code + "' already exists"));
@@ -157,18 +160,6 @@ public class SubscriptionService {
                 .setParameter(1, id).setParameter(2, caller.orgId())
                 .getResultList()
                 .map(rows -> !rows.isEmpty()));
-    }
-
-    /** Event types get their number on first use. */
-    private Uni<Void> registerEventTypes(UUID orgId, List<String> names) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (String name : names) {
-            chain = chain.flatMap(v -> Panache.getSession().flatMap(session -> session
-                    .createNativeQuery("insert into event_type (org_id, name) values (?1, ?2) on conflict do nothing")
-                    .setParameter(1, orgId).setParameter(2, name)
-                    .executeUpdate()).replaceWithVoid());
-        }
-        return chain;
     }
 
     /** Microseconds: what PostgreSQL keeps, so a value read back equals the one written. */

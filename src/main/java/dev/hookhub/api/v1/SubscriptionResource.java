@@ -26,8 +26,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -65,14 +63,14 @@ public class SubscriptionResource {
 
     @GET
     public Uni<V1Dtos.SubscriptionPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        int pageSize = pageSize(limit);
-        UUID after = cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor);
+        int pageSize = V1Paging.pageSize(limit, config);
+        UUID after = V1Paging.decodeCursor(cursor, text -> Ids.parse(text).orElseThrow());
         return access.reader()
                 .flatMap(caller -> subscriptions.page(caller, after, pageSize + 1))
                 .map(rows -> {
                     boolean more = rows.size() > pageSize;
                     List<Subscription> page = more ? rows.subList(0, pageSize) : rows;
-                    String next = more ? encodeCursor(page.get(page.size() - 1).id) : null;
+                    String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
                     return new V1Dtos.SubscriptionPage(page.stream().map(V1Mapper::view).toList(), next);
                 });
     }
@@ -122,43 +120,14 @@ public class SubscriptionResource {
                 .map(deleted -> RestResponse.noContent());
     }
 
-    private static ProblemException notFound(UUID id) {
+    static ProblemException notFound(UUID id) {
         return ProblemException.notFound("No subscription " + id);
     }
 
-    private static <T> T requireBody(T body) {
+    static <T> T requireBody(T body) {
         if (body == null) {
             throw ProblemException.badRequest("A request body is required");
         }
         return body;
-    }
-
-    private int pageSize(String limit) {
-        if (limit == null || limit.isEmpty()) {
-            return Math.min(50, config.subscriptions().maxPageSize());
-        }
-        try {
-            int n = Integer.parseInt(limit);
-            if (n >= 1 && n <= config.subscriptions().maxPageSize()) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("Query parameter 'limit' must be an integer from 1 to "
-                + config.subscriptions().maxPageSize() + ", got '" + limit + "'");
-    }
-
-    private static String encodeCursor(UUID id) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(id.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static UUID decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            return Ids.parse(text).orElseThrow();
-        } catch (RuntimeException e) {
-            throw ProblemException.badRequest("Query parameter 'cursor' is not a cursor this API gave out");
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.hookhub.api.v1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -84,5 +85,33 @@ public final class V1Dtos {
     @RegisterForReflection
     public record RotationView(UUID subscriptionId, String keyId, String secret,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant previousSecretsValidUntil) {
+    }
+
+    /** POST /v1/events: {@code payload} is any JSON (or MessagePack) value. */
+    public record EventInput(String type, JsonNode payload, String idempotencyKey) {
+    }
+
+    /** 202 to POST /v1/events; {@code duplicate} when the idempotency key returned an earlier event. */
+    public record EventAccepted(UUID id, int deliveries, boolean duplicate) {
+    }
+
+    public record EventView(UUID id, String type, JsonNode payload, String idempotencyKey,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt, List<DeliveryView> deliveries) {
+    }
+
+    /** One delivery of an event: status is queued, in_flight, succeeded, failed or cancelled. */
+    public record DeliveryView(UUID id, UUID subscriptionId, String status, int attempts,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant dueAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant completedAt) {
+    }
+
+    /** One attempt of the history; statusCode is null when no response came. */
+    public record AttemptView(UUID id, UUID deliveryId, UUID subscriptionId, UUID eventId,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant attemptedAt, Integer statusCode,
+            String statusDescription, int durationMs) {
+    }
+
+    public record AttemptPage(List<AttemptView> items, String nextCursor) {
     }
 }

@@ -1,0 +1,59 @@
+package dev.hookhub.api.v1;
+
+import dev.hookhub.HookhubConfig;
+import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.support.Ids;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** GET /v1/subscriptions/{id}/attempts: a subscription's delivery history, newest first, cursor paged. */
+@Path("/v1/subscriptions/{id}/attempts")
+@Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+public class AttemptResource {
+
+    private final V1Access access;
+    private final DeliveryHistory history;
+    private final HookhubConfig config;
+
+    public AttemptResource(V1Access access, DeliveryHistory history, HookhubConfig config) {
+        this.access = access;
+        this.history = history;
+        this.config = config;
+    }
+
+    @GET
+    public Uni<V1Dtos.AttemptPage> list(@PathParam("id") String id, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        UUID subscriptionId = V1Access.id("id", id);
+        int pageSize = V1Paging.pageSize(limit, config);
+        DeliveryHistory.AttemptCursor after = V1Paging.decodeCursor(cursor, AttemptResource::parseCursor);
+        return access.reader()
+                .flatMap(caller -> history.attempts(caller.orgId(), subscriptionId, after, pageSize + 1))
+                .onItem().ifNull().failWith(() -> SubscriptionResource.notFound(subscriptionId))
+                .map(rows -> {
+                    boolean more = rows.size() > pageSize;
+                    List<DeliveryHistory.Attempt> page = more ? rows.subList(0, pageSize) : rows;
+                    DeliveryHistory.Attempt last = page.isEmpty() ? null : page.get(page.size() - 1);
+                    String next = more ? V1Paging.encodeCursor(last.attemptedAt() + "|" + last.id()) : null;
+                    return new V1Dtos.AttemptPage(page.stream().map(a -> new V1Dtos.AttemptView(a.id(), a.deliveryId(),
+                            a.subscriptionId(), a.eventId(), a.attemptedAt(), a.statusCode(), a.statusDescription(),
+                            a.durationMs())).toList(), next);
+                });
+    }
+
+    private static DeliveryHistory.AttemptCursor parseCursor(String text) {
+        int bar = text.indexOf('|');
+        return new DeliveryHistory.AttemptCursor(Instant.parse(text.substring(0, bar)),
+                Ids.parse(text.substring(bar + 1)).orElseThrow());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.hookhub.api.v1;
+
+import dev.hookhub.HookhubConfig;
+import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.delivery.EventPublisher;
+import dev.hookhub.delivery.Payloads;
+import dev.hookhub.negotiation.BodyLimit;
+import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.subscription.SubscriptionRules;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.util.UUID;
+
+/** /v1/events: publish an event to the org's matching subscriptions, and follow its deliveries (API.md §5, §7). */
+@Path("/v1/events")
+@Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+@Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+public class EventResource {
+
+    private static final int MAX_IDEMPOTENCY_KEY = 200;
+
+    private final V1Access access;
+    private final EventPublisher publisher;
+    private final DeliveryHistory history;
+    private final Payloads payloads;
+    private final SubscriptionRules rules;
+    private final HookhubConfig config;
+
+    public EventResource(V1Access access, EventPublisher publisher, DeliveryHistory history, Payloads payloads,
+            SubscriptionRules rules, HookhubConfig config) {
+        this.access = access;
+        this.publisher = publisher;
+        this.history = history;
+        this.payloads = payloads;
+        this.rules = rules;
+        this.config = config;
+    }
+
+    @POST
+    public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        V1Dtos.EventInput body = SubscriptionResource.requireBody(input);
+        return access.writer().flatMap(caller -> {
+            String type = rules.eventType("type", body.type());
+            if (body.payload() == null) {
+                throw ProblemException.invalidField("payload", "is required (any JSON value; null is a value)");
+            }
+            String key = body.idempotencyKey();
+            if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
+                throw ProblemException.invalidField("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+            }
+            WireFormat format = contentType == null ? WireFormat.JSON
+                    : WireFormat.fromMediaType(contentType).orElse(WireFormat.JSON);
+            Payloads.Stored payload = payloads.store(body.payload(), format);
+            if (payload.bytes().length > config.maxBodySize()) {
+                throw BodyLimit.tooLarge(config.maxBodySize());
+            }
+            return publisher.publish(caller.orgId(), type, payload, key);
+        }).map(published -> RestResponse.ResponseBuilder
+                .<V1Dtos.EventAccepted>create(RestResponse.Status.ACCEPTED)
+                .entity(new V1Dtos.EventAccepted(published.eventId(), published.deliveries(), published.duplicate()))
+                .build());
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<V1Dtos.EventView> get(@PathParam("id") String id) {
+        UUID eventId = V1Access.id("id", id);
+        return access.reader()
+                .flatMap(caller -> history.event(caller.orgId(), eventId))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No event " + eventId))
+                .map(e -> new V1Dtos.EventView(e.id(), e.type(), e.payload(), e.idempotencyKey(), e.createdAt(),
+                        e.deliveries().stream().map(d -> new V1Dtos.DeliveryView(d.id(), d.subscriptionId(), d.status(),
+                                d.attempts(), d.dueAt(), d.createdAt(), d.completedAt())).toList()));
+    }
+}

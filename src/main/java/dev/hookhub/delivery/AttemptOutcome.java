@@ -1,0 +1,12 @@
+package dev.hookhub.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What one attempt came to: the HTTP status (null when there was no response: refused, unreachable,
+ * timed out), a description for the history, how long it took, and a receiver's Retry-After.
+ */
+public record AttemptOutcome(Instant attemptedAt, Integer statusCode, String description, long durationMs,
+        Duration retryAfter) {
+}

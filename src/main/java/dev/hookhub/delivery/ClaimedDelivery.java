@@ -1,0 +1,12 @@
+package dev.hookhub.delivery;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A delivery this worker holds a lease on, with everything its attempt needs. */
+public record ClaimedDelivery(UUID id, UUID eventId, UUID subscriptionId, UUID orgId, int attempt, String type,
+        byte[] payload, String payloadFormat, String url, String contentType, Map<String, String> headers,
+        Instant failingSince, List<byte[]> secretCiphertexts) {
+}

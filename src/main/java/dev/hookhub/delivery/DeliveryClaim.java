@@ -1,0 +1,90 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.HookhubConfig;
+import dev.hookhub.support.SqlRows;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queue claim: due queued deliveries, and in-flight ones whose lease ran out (a crashed or stopped
+ * worker: at-least-once), of live and active subscriptions only, leased to this worker in one statement.
+ *
+ * <p>Native SQL through the Vert.x pool on purpose: it is the hot path, it needs {@code FOR UPDATE
+ * SKIP LOCKED} so several instances share the queue without taking the same row, and Hibernate
+ * Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905). A subscription gets at
+ * most {@code max-in-flight-per-subscription} live leases: its already leased rows plus its rank within
+ * the batch. The statement commits on its own; the lease, not a held transaction, keeps the row ours.
+ */
+@ApplicationScoped
+public class DeliveryClaim {
+
+    private static final String SQL = """
+            with candidates as (
+                select q.id, q.subscription_id, q.due_at from delivery q
+                join subscription s on s.id = q.subscription_id
+                where s.deleted_at is null and s.active
+                  and ((q.status = 'queued' and q.due_at <= now()) or (q.status = 'in_flight' and q.locked_until < now()))
+                order by q.due_at
+                limit $1 * 4
+                for update of q skip locked
+            ), ranked as (
+                select c.id, c.due_at,
+                       row_number() over (partition by c.subscription_id order by c.due_at)
+                       + (select count(*) from delivery f where f.subscription_id = c.subscription_id
+                            and f.status = 'in_flight' and f.locked_until >= now()) as slot
+                from candidates c
+            ), chosen as (
+                select id from ranked where slot <= $2 order by due_at limit $1
+            )
+            update delivery d
+               set status = 'in_flight', locked_until = now() + $3::float8 * interval '1 millisecond',
+                   attempts = d.attempts + 1
+              from chosen c, event e, subscription s
+             where d.id = c.id and e.id = d.event_id and s.id = d.subscription_id
+            returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                      s.url, s.content_type, s.headers, s.failing_since,
+                      array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
+                              and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
+            """;
+
+    private final Pool pool;
+    private final HookhubConfig.Delivery config;
+
+    public DeliveryClaim(Pool pool, HookhubConfig config) {
+        this.pool = pool;
+        this.config = config.delivery();
+    }
+
+    /** Leases up to {@code limit} due deliveries to the caller. */
+    public Uni<List<ClaimedDelivery>> claim(int limit) {
+        return pool.preparedQuery(SQL)
+                .execute(Tuple.of(limit, config.maxInFlightPerSubscription(), (double) config.lease().toMillis()))
+                .map(DeliveryClaim::read);
+    }
+
+    private static List<ClaimedDelivery> read(RowSet<Row> rows) {
+        List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            List<byte[]> secrets = new ArrayList<>();
+            Buffer[] buffers = r.getDelegate().getArrayOfBuffers("secrets");
+            if (buffers != null) {
+                for (Buffer b : buffers) {
+                    secrets.add(b.getBytes());
+                }
+            }
+            claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
+                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
+                    r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
+                    SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
+        }
+        return claimed;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.HookhubConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.Config;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The delivery loop of this instance: claims due deliveries in batches, makes their attempts
+ * concurrently (bounded overall and, through the claim, per subscription) and records each.
+ *
+ * <p>It wakes on a PostgreSQL NOTIFY from the publishing transaction (a dedicated LISTEN connection),
+ * when an attempt frees a slot, and on an adaptive poll as the fallback: the poll runs at
+ * {@code min-poll-interval} while there is work and backs off to {@code max-poll-interval} when idle,
+ * which also picks up retries as they fall due. Everything is non-blocking on the Vert.x event loop.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private final Vertx vertx;
+    private final DeliveryClaim claim;
+    private final DeliverySender sender;
+    private final AttemptRecorder recorder;
+    private final RetryPolicy policy;
+    private final DeliveryMetrics metrics;
+    private final HookhubConfig.Delivery settings;
+    private final Config config;
+
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    private final AtomicBoolean wakeAgain = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean running;
+    private volatile long pollMillis;
+    private long timerId = -1;
+    private PgSubscriber subscriber;
+
+    public DeliveryWorker(Vertx vertx, DeliveryClaim claim, DeliverySender sender, AttemptRecorder recorder,
+            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config) {
+        this.vertx = vertx;
+        this.claim = claim;
+        this.sender = sender;
+        this.recorder = recorder;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.settings = hookhub.delivery();
+        this.config = config;
+        this.pollMillis = settings.minPollInterval().toMillis();
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!settings.workerEnabled()) {
+            Log.info("Delivery worker disabled (hookhub.delivery.worker-enabled=false)");
+            return;
+        }
+        running = true;
+        listen();
+        wake();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        synchronized (this) {
+            if (timerId >= 0) {
+                vertx.cancelTimer(timerId);
+            }
+        }
+        if (subscriber != null) {
+            subscriber.closeAndForget();
+        }
+    }
+
+    /** Number of attempts this instance has in flight now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void listen() {
+        PgConnectOptions options = PgConnectOptions.fromUri(config.getValue("quarkus.datasource.reactive.url", String.class)
+                .replaceFirst("^vertx-reactive:", ""));
+        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
+        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
+        subscriber.channel(EventPublisher.CHANNEL).handler(payload -> wake());
+        subscriber.connect().subscribe().with(
+                ok -> Log.debug("Delivery worker listening for new events"),
+                e -> Log.warnf("Delivery worker cannot LISTEN (%s); polling only", e.getMessage()));
+    }
+
+    /** Claims as many deliveries as there is room for; at most one claim runs at a time. */
+    void wake() {
+        if (!running) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            wakeAgain.set(true);
+            return;
+        }
+        wakeAgain.set(false);
+        int room = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
+        if (room <= 0) {
+            claiming.set(false); // a finishing attempt wakes the worker again
+            return;
+        }
+        claim.claim(room).subscribe().with(claimed -> {
+            for (ClaimedDelivery d : claimed) {
+                inFlight.incrementAndGet();
+                attempt(d);
+            }
+            pollMillis = claimed.isEmpty()
+                    ? Math.min(pollMillis * 2, settings.maxPollInterval().toMillis())
+                    : settings.minPollInterval().toMillis();
+            claiming.set(false);
+            if (wakeAgain.getAndSet(false) || claimed.size() == room) {
+                wake();
+            } else {
+                schedulePoll();
+            }
+        }, failure -> {
+            Log.warnf("Delivery claim failed: %s", failure.getMessage());
+            pollMillis = settings.maxPollInterval().toMillis();
+            claiming.set(false);
+            schedulePoll();
+        });
+    }
+
+    private synchronized void schedulePoll() {
+        if (!running) {
+            return;
+        }
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        timerId = vertx.setTimer(Math.max(1, pollMillis), id -> wake());
+    }
+
+    private void attempt(ClaimedDelivery d) {
+        sender.send(d)
+                .flatMap(outcome -> {
+                    metrics.attempt(outcome);
+                    RetryPolicy.Decision decision = policy.decide(d.attempt(), outcome, d.failingSince(), Instant.now());
+                    return recorder.record(d, outcome, decision).invoke(recorded -> {
+                        if (decision.deactivate()) {
+                            Log.infof("Subscription %s deactivated after %s; %d queued deliveries cancelled",
+                                    d.subscriptionId(), outcome.description(), recorded.cancelled());
+                        }
+                    });
+                })
+                .onFailure().invoke(e -> Log.warnf(e, "Recording the attempt of delivery %s failed", d.id()))
+                .onFailure().recoverWithNull()
+                .onTermination().invoke(() -> {
+                    inFlight.decrementAndGet();
+                    pollMillis = settings.minPollInterval().toMillis();
+                })
+                .subscribe().with(ignored -> wake());
+    }
+}

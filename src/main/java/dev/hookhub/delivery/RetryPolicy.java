@@ -1,0 +1,103 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.HookhubConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What follows an attempt (API.md §7): 2xx succeeds; 410 fails the delivery and deactivates the
+ * subscription; otherwise a retry after the schedule's next delay (±jitter), or after the receiver's
+ * Retry-After on 429/503 (bounded), until the schedule runs out; and a subscription failing for
+ * longer than {@code deactivate-after-failing} is deactivated.
+ */
+@ApplicationScoped
+public class RetryPolicy {
+
+    /** The delivery's next state: its status, when it is due again (queued only), and whether to deactivate. */
+    public record Decision(String status, Instant dueAt, boolean deactivate) {
+    }
+
+    private final List<Duration> schedule;
+    private final double jitter;
+    private final Duration maxRetryAfter;
+    private final Duration deactivateAfterFailing;
+
+    @Inject
+    public RetryPolicy(HookhubConfig config) {
+        this(config.delivery().retrySchedule(), config.delivery().retryJitter(), config.delivery().maxRetryAfter(),
+                config.delivery().deactivateAfterFailing());
+    }
+
+    RetryPolicy(List<Duration> schedule, double jitter, Duration maxRetryAfter, Duration deactivateAfterFailing) {
+        this.schedule = List.copyOf(schedule);
+        this.jitter = jitter;
+        this.maxRetryAfter = maxRetryAfter;
+        this.deactivateAfterFailing = deactivateAfterFailing;
+    }
+
+    public static boolean isSuccess(Integer statusCode) {
+        return statusCode != null && statusCode >= 200 && statusCode < 300;
+    }
+
+    /**
+     * @param attempt      the number of the attempt just made (1 = first)
+     * @param failingSince when the subscription's current run of failures began, or null
+     */
+    public Decision decide(int attempt, AttemptOutcome outcome, Instant failingSince, Instant now) {
+        Integer code = outcome.statusCode();
+        if (isSuccess(code)) {
+            return new Decision("succeeded", null, false);
+        }
+        Instant since = failingSince == null ? now : failingSince;
+        boolean gone = code != null && code == 410;
+        boolean failingTooLong = !since.plus(deactivateAfterFailing).isAfter(now);
+        if (gone || failingTooLong) {
+            return new Decision("failed", null, true);
+        }
+        if (attempt > schedule.size()) {
+            return new Decision("failed", null, false);
+        }
+        Duration delay = outcome.retryAfter() != null && code != null && (code == 429 || code == 503)
+                ? bounded(outcome.retryAfter())
+                : jittered(schedule.get(attempt - 1));
+        return new Decision("queued", now.plus(delay), false);
+    }
+
+    Duration jittered(Duration base) {
+        double factor = 1 + (jitter <= 0 ? 0 : ThreadLocalRandom.current().nextDouble(-jitter, jitter));
+        return Duration.ofMillis(Math.max(0, Math.round(base.toMillis() * factor)));
+    }
+
+    private Duration bounded(Duration retryAfter) {
+        if (retryAfter.isNegative()) {
+            return Duration.ZERO;
+        }
+        return retryAfter.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : retryAfter;
+    }
+
+    /** A Retry-After header: delay-seconds or an HTTP date; null when absent or unreadable. */
+    public static Duration parseRetryAfter(String value, Instant now) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String v = value.trim();
+        try {
+            return Duration.ofSeconds(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            // an HTTP date, below
+        }
+        try {
+            return Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.support.Api;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * At-least-once across processes: the packaged jar started twice on one PostgreSQL. An instance killed
+ * with SIGKILL mid-attempt loses nothing (the other re-claims its expired leases), and two live
+ * instances sharing the queue send each delivery once.
+ */
+@EnabledIfSystemProperty(named = "hookhub.packaged-jar", matches = ".+",
+        disabledReason = "runs from failsafe (mvn verify), after the jar is packaged")
+class DeliveryAcrossInstancesIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private static EmbeddedPostgres database;
+    private static final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void startDatabase() throws IOException {
+        database = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+    }
+
+    @AfterAll
+    static void stopAll() throws IOException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        database.close();
+        RestAssured.reset();
+    }
+
+    @Test
+    void aKilledInstanceLosesNoDeliveryAndLiveInstancesSendEachOnce() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            receiver.holding();
+            Instance a = start("a");
+            RestAssured.port = a.port();
+            Api.Tenant tenant = Api.tenant();
+            Api.createSubscription(tenant, Map.of("name", "across", "url", receiver.url("/hook"),
+                    "events", List.of("k.ill")));
+
+            // A alone takes the first deliveries (4 in flight: the per-subscription bound) and dies mid-attempt.
+            for (int i = 0; i < 10; i++) {
+                publish(tenant, i);
+            }
+            await().atMost(DEADLINE).until(() -> receiver.count() == 4);
+            a.process().destroyForcibly().waitFor();
+            receiver.release();
+
+            // B recovers A's expired leases and delivers the rest: every event arrives.
+            Instance b = start("b");
+            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded'") == 10);
+            Map<String, Long> received = byWebhookId(receiver);
+            assertEquals(10, received.size(), "every delivery arrived");
+            assertEquals(4, received.values().stream().filter(n -> n == 2).count(),
+                    "only the 4 attempts cut off by the kill were sent again: " + received);
+            assertEquals(4, count("select count(*) from delivery where attempts = 2"));
+
+            // Two live instances share the queue: 40 more deliveries, each sent once.
+            Instance a2 = start("a2");
+            RestAssured.port = a2.port();
+            for (int i = 0; i < 20; i++) {
+                publish(tenant, 100 + i);
+            }
+            RestAssured.port = b.port();
+            for (int i = 0; i < 20; i++) {
+                publish(tenant, 200 + i);
+            }
+            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded'") == 50);
+            Map<String, Long> all = byWebhookId(receiver);
+            assertEquals(50, all.size());
+            long twice = all.values().stream().filter(n -> n > 1).count();
+            assertEquals(4, twice, "no delivery sent twice in normal operation");
+        }
+    }
+
+    private static Map<String, Long> byWebhookId(Receiver receiver) {
+        return receiver.requests().stream()
+                .collect(Collectors.groupingBy(r -> r.header("webhook-id"), HashMap::new, Collectors.counting()));
+    }
+
+    private static void publish(Api.Tenant tenant, int i) {
+        given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("type", "k.ill", "payload", Map.of("i", i)))
+                .post("/v1/events").then().statusCode(202);
+    }
+
+    private record Instance(Process process, int port) {
+    }
+
+    private static Instance start(String name) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path jar = Path.of(System.getProperty("hookhub.packaged-jar"));
+        assertTrue(Files.exists(jar), "no packaged jar at " + jar);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dquarkus.profile=test", "-Dquarkus.http.port=" + port,
+                "-jar", jar.toString());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("QUARKUS_DATASOURCE"));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + database.getPort() + "/postgres");
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.getJdbcUrl("postgres", "postgres"));
+        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        // Short leases, so a killed instance's deliveries are claimed again within seconds.
+        env.put("HOOKHUB_DELIVERY_LEASE", "PT4S");
+        env.put("HOOKHUB_DELIVERY_TIMEOUT", "PT2S");
+        File log = Path.of("target", "instance-" + name + ".log").toFile();
+        Process process = builder.redirectErrorStream(true).redirectOutput(log).start();
+        processes.add(process);
+        Function<Integer, Boolean> ready = p -> {
+            try {
+                return given().port(p).get("/q/health/ready").statusCode() == 200;
+            } catch (Exception e) { // not listening yet: RestAssured rethrows ConnectException unchecked
+                return false;
+            }
+        };
+        await().atMost(DEADLINE).until(() -> process.isAlive() && ready.apply(port));
+        return new Instance(process, port);
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = database.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.hookhub.delivery;
+
+import com.standardwebhooks.Webhook;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pure parts of delivery: retry decisions, Retry-After, resolved-address checks, signatures. */
+class DeliveryRulesTest {
+
+    private static final Instant NOW = Instant.parse("2030-06-01T12:00:00Z");
+    private final RetryPolicy policy = new RetryPolicy(
+            List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30)), 0.2,
+            Duration.ofHours(1), Duration.ofDays(5));
+
+    private static AttemptOutcome outcome(Integer code, Duration retryAfter) {
+        return new AttemptOutcome(NOW, code, "x", 1, retryAfter);
+    }
+
+    @Test
+    void successEndsTheDelivery() {
+        assertEquals("succeeded", policy.decide(1, outcome(200, null), null, NOW).status());
+        assertEquals("succeeded", policy.decide(3, outcome(299, null), NOW.minusSeconds(60), NOW).status());
+    }
+
+    @Test
+    void failuresFollowTheScheduleWithJitterThenFail() {
+        for (int i = 0; i < 50; i++) {
+            RetryPolicy.Decision d = policy.decide(1, outcome(500, null), null, NOW);
+            assertEquals("queued", d.status());
+            long delay = Duration.between(NOW, d.dueAt()).toMillis();
+            assertTrue(delay >= 4000 && delay <= 6000, "5 s ± 20%: " + delay);
+            long second = Duration.between(NOW, policy.decide(2, outcome(null, null), null, NOW).dueAt()).toMillis();
+            assertTrue(second >= 240_000 && second <= 360_000, "5 min ± 20%: " + second);
+        }
+        assertEquals("queued", policy.decide(3, outcome(302, null), null, NOW).status());
+        RetryPolicy.Decision last = policy.decide(4, outcome(500, null), null, NOW);
+        assertEquals("failed", last.status());
+        assertFalse(last.deactivate());
+    }
+
+    @Test
+    void goneAndFailingForFiveDaysDeactivate() {
+        RetryPolicy.Decision gone = policy.decide(1, outcome(410, null), null, NOW);
+        assertEquals("failed", gone.status());
+        assertTrue(gone.deactivate());
+        assertTrue(policy.decide(1, outcome(500, null), NOW.minus(Duration.ofDays(5)), NOW).deactivate());
+        assertFalse(policy.decide(1, outcome(500, null), NOW.minus(Duration.ofDays(4)), NOW).deactivate());
+    }
+
+    @Test
+    void retryAfterOn429And503IsHonouredAndBounded() {
+        assertEquals(NOW.plusSeconds(120), policy.decide(1, outcome(429, Duration.ofSeconds(120)), null, NOW).dueAt());
+        assertEquals(NOW.plusSeconds(3600), policy.decide(1, outcome(503, Duration.ofDays(2)), null, NOW).dueAt());
+        assertEquals(NOW, policy.decide(1, outcome(503, Duration.ofSeconds(-5)), null, NOW).dueAt());
+        long ignored = Duration.between(NOW, policy.decide(1, outcome(500, Duration.ofSeconds(120)), null, NOW).dueAt())
+                .toMillis();
+        assertTrue(ignored <= 6000, "Retry-After only counts on 429/503");
+    }
+
+    @Test
+    void retryAfterIsSecondsOrAnHttpDate() {
+        assertEquals(Duration.ofSeconds(30), RetryPolicy.parseRetryAfter("30", NOW));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(90).atOffset(ZoneOffset.UTC));
+        assertEquals(Duration.ofSeconds(90), RetryPolicy.parseRetryAfter(date, NOW));
+        assertNull(RetryPolicy.parseRetryAfter("soon", NOW));
+        assertNull(RetryPolicy.parseRetryAfter(null, NOW));
+    }
+
+    @Test
+    void privateResolvedAddressesAreRefusedUnlessAllowed() throws UnknownHostException {
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        InetAddress privateNet = InetAddress.getByName("10.1.2.3");
+        InetAddress linkLocal = InetAddress.getByName("169.254.169.254");
+        InetAddress publicNet = InetAddress.getByName("93.184.216.34");
+        Map<String, InetAddress[]> dns = Map.of("sneaky.example", new InetAddress[] {publicNet, loopback},
+                "internal.example", new InetAddress[] {privateNet}, "metadata.example", new InetAddress[] {linkLocal},
+                "public.example", new InetAddress[] {publicNet});
+        DeliveryTargets strict = new DeliveryTargets(false, dns::get);
+
+        DeliveryTargets.Target sneaky = strict.check(URI.create("https://sneaky.example/hook"));
+        assertNull(sneaky.address());
+        assertTrue(sneaky.refusal().contains("127.0.0.1"), sneaky.refusal());
+        assertNull(strict.check(URI.create("https://internal.example/")).address());
+        assertNull(strict.check(URI.create("https://metadata.example/")).address());
+        assertNull(strict.check(URI.create("http://unknown.example/")).address());
+        assertEquals("93.184.216.34", strict.check(URI.create("https://public.example/")).address());
+        assertEquals("10.1.2.3", new DeliveryTargets(true, dns::get)
+                .check(URI.create("https://internal.example/")).address(), "allowed in dev and test");
+    }
+
+    @Test
+    void signaturesVerifyWithTheStandardWebhooksLibrary() throws Exception {
+        String current = "whsec_" + java.util.Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes());
+        String retired = "whsec_" + java.util.Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes());
+        byte[] body = "{\"a\":\"ü\"}".getBytes(StandardCharsets.UTF_8);
+        long ts = Instant.now().getEpochSecond();
+        String header = WebhookSigner.signature(List.of(current, retired), "msg_1", ts, body);
+        Map<String, List<String>> headers = Map.of("webhook-id", List.of("msg_1"),
+                "webhook-timestamp", List.of(Long.toString(ts)), "webhook-signature", List.of(header));
+        new Webhook(current).verify(new String(body, StandardCharsets.UTF_8), headers);
+        new Webhook(retired).verify(new String(body, StandardCharsets.UTF_8), headers);
+    }
+}
