@@ -85,8 +85,12 @@ public class DeliveryWorker {
     }
 
     private void listen() {
-        PgConnectOptions options = PgConnectOptions.fromUri(config.getValue("quarkus.datasource.reactive.url", String.class)
-                .replaceFirst("^vertx-reactive:", ""));
+        String url = config.getOptionalValue("quarkus.datasource.reactive.url", String.class).orElse(null);
+        if (url == null) {
+            Log.warn("Delivery worker has no datasource URL to LISTEN on; polling only");
+            return;
+        }
+        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
         config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
