@@ -1,7 +1,6 @@
 package dev.hookhub.api.v1;
 
 import dev.hookhub.delivery.AttemptStats;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -34,27 +33,11 @@ public class StatsResource {
             @QueryParam("hours") String hours) {
         UUID subscription = subscriptionId == null || subscriptionId.isEmpty() ? null
                 : V1Access.id("subscriptionId", subscriptionId);
-        int window = hours(hours);
+        int window = V1Paging.boundedInt("hours", hours, 24, MAX_HOURS);
         return access.reader()
                 .flatMap(caller -> stats.hourly(caller.orgId(), subscription, window))
                 .onItem().ifNull().failWith(() -> SubscriptionResource.notFound(subscription))
                 .map(buckets -> view(subscription, window, buckets));
-    }
-
-    private static int hours(String hours) {
-        if (hours == null || hours.isEmpty()) {
-            return 24;
-        }
-        try {
-            int n = Integer.parseInt(hours);
-            if (n >= 1 && n <= MAX_HOURS) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest("Query parameter 'hours' must be an integer from 1 to " + MAX_HOURS
-                + ", got '" + hours + "'");
     }
 
     private static V1Dtos.AttemptStatsView view(UUID subscription, int hours, List<AttemptStats.Bucket> buckets) {
