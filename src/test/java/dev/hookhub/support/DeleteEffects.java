@@ -37,13 +37,17 @@ public final class DeleteEffects {
         assertEquals(before, now, "nothing changed");
     }
 
-    /** One event of the org with a queued and a succeeded delivery to the subscription. */
+    /**
+     * One event of the org with a queued and a succeeded delivery to the subscription. The queued one is
+     * due tomorrow, so the delivery worker of the test application leaves it queued while a test looks.
+     */
     public static void queueDeliveries(UUID orgId, Object subscriptionId, String eventType) {
         UUID id = UUID.fromString(subscriptionId.toString());
         UUID eventId = UUID.randomUUID();
         Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, ?, '\\x7b7d'::bytea, 'json')",
                 eventId, orgId, eventType);
-        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'queued')",
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
+                + " values (?, ?, ?, ?, 'queued', now() + interval '1 day')",
                 UUID.randomUUID(), eventId, id, orgId);
         Database.query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'succeeded')",
                 UUID.randomUUID(), eventId, id, orgId);
