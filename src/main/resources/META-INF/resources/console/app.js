@@ -283,8 +283,9 @@ async function subscriptionView(id) {
 }
 
 /**
- * Attempts as a timeline. A failed attempt that is its delivery's latest shown gets "Retry now"
- * (the server says 409 if the delivery has moved on since).
+ * Attempts as a timeline: a subscription's newest first (each naming its event), an event's oldest
+ * first (each naming its subscription). A failed attempt that is its delivery's latest shown gets
+ * "Retry now" (the server says 409 if the delivery has moved on since).
  */
 function renderTimeline(list, attempts, newestFirst, after) {
   if (!attempts.length) {
@@ -311,7 +312,10 @@ function renderTimeline(list, attempts, newestFirst, after) {
         h('span', { class: ok ? 'badge ok' : 'badge bad' }, a.statusCode === null ? 'no response' : String(a.statusCode)),
         h('span', {}, a.statusDescription),
         h('span', { class: 'muted' }, `${a.durationMs} ms`), retry),
-      h('div', { class: 'muted' }, 'event ', h('a', { href: `#/events/${a.eventId}`, class: 'mono' }, a.eventId)));
+      newestFirst
+        ? h('div', { class: 'muted' }, 'event ', h('a', { href: `#/events/${a.eventId}`, class: 'mono' }, a.eventId))
+        : h('div', { class: 'muted' }, 'subscription ',
+          h('a', { href: `#/subscriptions/${a.subscriptionId}`, class: 'mono' }, a.subscriptionId)));
   }));
 }
 

@@ -2,7 +2,7 @@
 // attempt latency per hour (average and p95 lines). No library, no network.
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 480, H = 180, PAD_L = 44, PAD_B = 24, PAD_T = 10, PAD_R = 8;
+const W = 480, H = 180, PAD_L = 58, PAD_B = 24, PAD_T = 10, PAD_R = 8;
 
 function el(name, attrs, text) {
   const node = document.createElementNS(NS, name);
