@@ -204,8 +204,16 @@ async function main() {
     await page.getByLabel('Org', { exact: true }).selectOption({ label: `Acme Payments (#${org.number})` });
     await page.getByRole('button', { name: 'Open org' }).click();
     await page.getByText(`operator in Acme Payments (#${org.number})`).waitFor();
-    await page.getByRole('link', { name: 'Orders warehouse' }).waitFor();
-    log('signed in as the operator');
+    await page.getByRole('link', { name: 'Orders warehouse' }).click();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText('Test event queued (order.created)').waitFor();
+    await page.getByRole('link', { name: /^event / }).click();
+    await page.getByRole('heading', { name: 'Event order.created' }).waitFor();
+    await until('the test delivery to show', async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      try { await page.locator('ol.timeline li.succeeded').first().waitFor({ timeout: 2000 }); return true; } catch { return false; }
+    });
+    log('signed in as the operator and sent a test event');
 
     // Phone width: a second page (its own in-memory session) at 375 px.
     const small = await context.newPage();

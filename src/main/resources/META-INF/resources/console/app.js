@@ -360,7 +360,8 @@ async function eventView(id) {
       h('td', { 'data-label': 'Subscription' }, h('a', { href: `#/subscriptions/${d.subscriptionId}`, class: 'mono' }, d.subscriptionId)),
       h('td', { 'data-label': 'Status' }, d.status), h('td', { 'data-label': 'Attempts' }, String(d.attempts)),
       h('td', { 'data-label': 'Due' }, when(d.dueAt)), h('td', { 'data-label': 'Completed' }, when(d.completedAt)))))),
-    h('h2', {}, 'Attempts'), h('div', { class: 'row' }, h('div', {}, field('Show', filter))), timeline,
+    h('h2', {}, 'Attempts'), h('div', { class: 'row' }, h('div', {}, field('Show', filter)),
+      h('button', { type: 'button', class: 'secondary', onclick: (ev) => act(ev.target, refresh) }, 'Refresh')), timeline,
     h('h2', {}, 'Payload'), h('pre', { class: 'panel mono' }, JSON.stringify(e.payload, null, 2)));
   refresh();
 }
