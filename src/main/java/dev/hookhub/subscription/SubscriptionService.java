@@ -78,13 +78,26 @@ public class SubscriptionService {
         return Subscription.find("id = ?1 and orgId = ?2 and deletedAt is null", id, caller.orgId()).firstResult();
     }
 
-    /** A page of the caller's live subscriptions in creation order, after the given id (exclusive). */
+    /**
+     * A page of the caller's live subscriptions in creation order, after the given id (exclusive); with a
+     * search text, only those whose name, url or code contains it (case-insensitive).
+     */
     @WithSession
-    public Uni<List<Subscription>> page(Caller caller, UUID after, int limit) {
-        return after == null
-                ? Subscription.find("orgId = ?1 and deletedAt is null order by id", caller.orgId()).page(0, limit).list()
-                : Subscription.find("orgId = ?1 and deletedAt is null and id > ?2 order by id", caller.orgId(), after)
-                        .page(0, limit).list();
+    public Uni<List<Subscription>> page(Caller caller, String search, UUID after, int limit) {
+        String pattern = search == null ? null
+                : "%" + search.toLowerCase().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        String where = "orgId = :org and deletedAt is null"
+                + (after == null ? "" : " and id > :after")
+                + (pattern == null ? "" : " and (lower(name) like :q escape '!' or lower(url) like :q escape '!'"
+                        + " or lower(code) like :q escape '!')");
+        io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("org", caller.orgId());
+        if (after != null) {
+            params = params.and("after", after);
+        }
+        if (pattern != null) {
+            params = params.and("q", pattern);
+        }
+        return Subscription.find(where + " order by id", params).page(0, limit).list();
     }
 
     /** Applies the non-null fields of the draft; version + 1. Null when not found. */

@@ -39,6 +39,13 @@ public class Tenancy {
         return org.<Organization>persist().call(o -> o.flush()).invoke(o -> orgNumbers.put(o.id, o.number));
     }
 
+    /** Orgs in number order after the given number (exclusive), at most {@code limit}. */
+    @WithSession
+    public Uni<List<Organization>> orgs(Integer afterNumber, int limit) {
+        return Organization.<Organization>find("number > ?1 order by number", afterNumber == null ? 0 : afterNumber)
+                .page(0, limit).list();
+    }
+
     @WithSession
     public Uni<Organization> findOrg(UUID id) {
         return Organization.findById(id);

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Signs the client-credentials access tokens of POST /oauth/token: RS256 JWTs carrying the org (UUID),
@@ -36,13 +37,24 @@ public class TokenIssuer {
     }
 
     public String issue(ApiClient client, int orgNumber) {
-        Set<String> groups = Tenancy.roleNames(Tenancy.roles(List.of(client.roles)));
+        return issue(client.clientId, client.orgId, orgNumber, Tenancy.roles(List.of(client.roles)), lifetimeSeconds());
+    }
+
+    /**
+     * A token for the operator (admin token holder) acting inside one org, e.g. from the console:
+     * subject {@code operator}, so audit and createdBy show who it was; no stored credential behind it.
+     */
+    public String issueForOperator(UUID orgId, int orgNumber, Set<Role> roles, long seconds) {
+        return issue("operator", orgId, orgNumber, roles, seconds);
+    }
+
+    private String issue(String subject, UUID orgId, int orgNumber, Set<Role> roles, long seconds) {
         return Jwt.issuer(config.token().issuer())
-                .subject(client.clientId)
-                .claim(config.auth().orgClaim(), client.orgId.toString())
+                .subject(subject)
+                .claim(config.auth().orgClaim(), orgId.toString())
                 .claim("org_number", orgNumber)
-                .groups(groups)
-                .expiresIn(lifetimeSeconds())
+                .groups(Tenancy.roleNames(roles))
+                .expiresIn(seconds)
                 .jws().keyId("hookhub-1")
                 .sign(signingKey.orElseThrow());
     }

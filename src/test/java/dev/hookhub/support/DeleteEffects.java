@@ -37,16 +37,18 @@ public final class DeleteEffects {
         assertEquals(before, now, "nothing changed");
     }
 
-    /** One event of the org with a queued (waiting for a retry) and a succeeded delivery to the subscription. */
+    /**
+     * One event of the org with a queued and a succeeded delivery to the subscription. The queued one is
+     * due tomorrow, so the delivery worker of the test application leaves it queued while a test looks.
+     */
     public static void queueDeliveries(UUID orgId, Object subscriptionId, String eventType) {
         UUID id = UUID.fromString(subscriptionId.toString());
         UUID eventId = UUID.randomUUID();
         Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, ?, '\\x7b7d'::bytea, 'json')",
                 eventId, orgId, eventType);
-        // Waiting for a retry an hour away: the delivery worker leaves it alone, so the history a test
-        // asserts holds only the attempts it wrote itself.
         Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
-                + " values (?, ?, ?, ?, 'queued', now() + interval '1 hour')", UUID.randomUUID(), eventId, id, orgId);
+                + " values (?, ?, ?, ?, 'queued', now() + interval '1 day')",
+                UUID.randomUUID(), eventId, id, orgId);
         Database.query("insert into delivery (id, event_id, subscription_id, org_id, status) values (?, ?, ?, ?, 'succeeded')",
                 UUID.randomUUID(), eventId, id, orgId);
     }

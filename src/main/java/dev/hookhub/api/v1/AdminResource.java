@@ -1,18 +1,23 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.tenancy.Organization;
 import dev.hookhub.tenancy.Role;
 import dev.hookhub.tenancy.Tenancy;
+import dev.hookhub.tenancy.TokenIssuer;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -23,18 +28,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** /v1/admin: the operator (admin token) creates orgs, API clients and API keys. */
+/** /v1/admin: the operator (admin token) lists and creates orgs, API clients, API keys and org tokens. */
 @Path("/v1/admin/orgs")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 public class AdminResource {
 
+    static final long OPERATOR_TOKEN_SECONDS = 900;
+
     private final dev.hookhub.tenancy.Callers callers;
     private final Tenancy tenancy;
+    private final TokenIssuer issuer;
+    private final HookhubConfig config;
 
-    public AdminResource(dev.hookhub.tenancy.Callers callers, Tenancy tenancy) {
+    public AdminResource(dev.hookhub.tenancy.Callers callers, Tenancy tenancy, TokenIssuer issuer, HookhubConfig config) {
         this.callers = callers;
         this.tenancy = tenancy;
+        this.issuer = issuer;
+        this.config = config;
     }
 
     @POST
@@ -47,8 +58,44 @@ public class AdminResource {
         }
         return tenancy.createOrg(name).map(org -> RestResponse.ResponseBuilder
                 .<V1Dtos.OrgView>created(URI.create("/v1/orgs/" + org.id))
-                .entity(new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt))
+                .entity(view(org))
                 .build());
+    }
+
+    /** The orgs, in number order, cursor paged (for the console's org picker). */
+    @GET
+    public Uni<V1Dtos.OrgPage> listOrgs(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+        callers.requireAdmin(authorization);
+        int pageSize = V1Paging.pageSize(limit, config);
+        Integer after = V1Paging.decodeCursor(cursor, Integer::valueOf);
+        return tenancy.orgs(after, pageSize + 1).map(rows -> {
+            boolean more = rows.size() > pageSize;
+            List<Organization> page = more ? rows.subList(0, pageSize) : rows;
+            String next = more ? V1Paging.encodeCursor(String.valueOf(page.get(page.size() - 1).number)) : null;
+            return new V1Dtos.OrgPage(page.stream().map(AdminResource::view).toList(), next);
+        });
+    }
+
+    /**
+     * A short-lived bearer token (15 minutes) for the operator inside one org: how the console, signed in
+     * with the admin token, reads and changes an org's subscriptions through the same /v1 checks as any
+     * client. Roles as for clients (default Admin); no credential is stored. 404 for an unknown org.
+     */
+    @POST
+    @Path("/{orgId}/tokens")
+    public Uni<V1Dtos.TokenView> operatorToken(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("orgId") String orgId, @Valid V1Dtos.CredentialCreate body) {
+        callers.requireAdmin(authorization);
+        UUID org = V1Access.id("orgId", orgId);
+        Set<Role> roles = roles(body);
+        if (!issuer.enabled()) {
+            throw ProblemException.conflict("This service does not issue tokens; use the configured OIDC provider");
+        }
+        return tenancy.orgNumber(org)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
+                .map(number -> new V1Dtos.TokenView(issuer.issueForOperator(org, number, roles, OPERATOR_TOKEN_SECONDS),
+                        "Bearer", OPERATOR_TOKEN_SECONDS));
     }
 
     @POST
@@ -73,6 +120,10 @@ public class AdminResource {
         return tenancy.createApiKey(org, body == null ? null : body.name(), roles)
                 .map(k -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ApiKeyView(k.id(), k.orgId(),
                         k.secret(), k.publicId(), k.name(), Tenancy.roleNames(k.roles()), k.createdAt())));
+    }
+
+    private static V1Dtos.OrgView view(Organization org) {
+        return new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt);
     }
 
     /** Roles default to Admin; unknown names are refused rather than dropped. */

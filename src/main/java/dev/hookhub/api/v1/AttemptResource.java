@@ -2,6 +2,7 @@ package dev.hookhub.api.v1;
 
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** GET /v1/subscriptions/{id}/attempts: a subscription's delivery history, newest first, cursor paged. */
+/** GET /v1/subscriptions/{id}/attempts: a subscription's delivery history, newest first, cursor paged, by outcome. */
 @Path("/v1/subscriptions/{id}/attempts")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 public class AttemptResource {
@@ -33,22 +34,34 @@ public class AttemptResource {
 
     @GET
     public Uni<V1Dtos.AttemptPage> list(@PathParam("id") String id, @QueryParam("limit") String limit,
-            @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor, @QueryParam("outcome") String outcome) {
         UUID subscriptionId = V1Access.id("id", id);
         int pageSize = V1Paging.pageSize(limit, config);
         DeliveryHistory.AttemptCursor after = V1Paging.decodeCursor(cursor, AttemptResource::parseCursor);
+        DeliveryHistory.Outcome wanted = outcome(outcome);
         return access.reader()
-                .flatMap(caller -> history.attempts(caller.orgId(), subscriptionId, after, pageSize + 1))
+                .flatMap(caller -> history.attempts(caller.orgId(), subscriptionId, after, wanted, pageSize + 1))
                 .onItem().ifNull().failWith(() -> SubscriptionResource.notFound(subscriptionId))
                 .map(rows -> {
                     boolean more = rows.size() > pageSize;
                     List<DeliveryHistory.Attempt> page = more ? rows.subList(0, pageSize) : rows;
                     DeliveryHistory.Attempt last = page.isEmpty() ? null : page.get(page.size() - 1);
                     String next = more ? V1Paging.encodeCursor(last.attemptedAt() + "|" + last.id()) : null;
-                    return new V1Dtos.AttemptPage(page.stream().map(a -> new V1Dtos.AttemptView(a.id(), a.deliveryId(),
-                            a.subscriptionId(), a.eventId(), a.attemptedAt(), a.statusCode(), a.statusDescription(),
-                            a.durationMs())).toList(), next);
+                    return new V1Dtos.AttemptPage(page.stream().map(V1Mapper::view).toList(), next);
                 });
+    }
+
+    /** The {@code outcome} filter: absent (all), {@code succeeded} (a 2xx) or {@code failed}; else 400. */
+    static DeliveryHistory.Outcome outcome(String outcome) {
+        if (outcome == null || outcome.isEmpty()) {
+            return null;
+        }
+        for (DeliveryHistory.Outcome o : DeliveryHistory.Outcome.values()) {
+            if (o.name().equals(outcome)) {
+                return o;
+            }
+        }
+        throw ProblemException.badRequest("Query parameter 'outcome' must be 'succeeded' or 'failed', got '" + outcome + "'");
     }
 
     private static DeliveryHistory.AttemptCursor parseCursor(String text) {

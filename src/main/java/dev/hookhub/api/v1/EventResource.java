@@ -16,6 +16,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -29,6 +30,8 @@ import java.util.UUID;
 public class EventResource {
 
     private static final int MAX_IDEMPOTENCY_KEY = 200;
+    /** An event has one delivery per subscription and a bounded retry schedule, so this is its whole timeline. */
+    static final int MAX_EVENT_ATTEMPTS = 1000;
 
     private final V1Access access;
     private final EventPublisher publisher;
@@ -81,7 +84,18 @@ public class EventResource {
                 .flatMap(caller -> history.event(caller.orgId(), eventId))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No event " + eventId))
                 .map(e -> new V1Dtos.EventView(e.id(), e.type(), e.payload(), e.idempotencyKey(), e.createdAt(),
-                        e.deliveries().stream().map(d -> new V1Dtos.DeliveryView(d.id(), d.subscriptionId(), d.status(),
-                                d.attempts(), d.dueAt(), d.createdAt(), d.completedAt())).toList()));
+                        e.deliveries().stream().map(V1Mapper::view).toList()));
+    }
+
+    /** The event's attempts over all its deliveries, oldest first (a timeline), optionally by outcome. */
+    @GET
+    @Path("/{id}/attempts")
+    public Uni<V1Dtos.AttemptPage> attempts(@PathParam("id") String id, @QueryParam("outcome") String outcome) {
+        UUID eventId = V1Access.id("id", id);
+        DeliveryHistory.Outcome wanted = AttemptResource.outcome(outcome);
+        return access.reader()
+                .flatMap(caller -> history.eventAttempts(caller.orgId(), eventId, wanted, MAX_EVENT_ATTEMPTS))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No event " + eventId))
+                .map(rows -> new V1Dtos.AttemptPage(rows.stream().map(V1Mapper::view).toList(), null));
     }
 }

@@ -1,6 +1,7 @@
 package dev.hookhub.api.v1;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.delivery.ManualDeliveries;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletionRequest;
@@ -36,17 +37,20 @@ import java.util.UUID;
 public class SubscriptionResource {
 
     static final String SURFACE = "v1";
+    private static final int MAX_SEARCH = 200;
 
     private final V1Access access;
     private final SubscriptionService subscriptions;
     private final SubscriptionDeletion deletion;
+    private final ManualDeliveries manual;
     private final HookhubConfig config;
 
     public SubscriptionResource(V1Access access, SubscriptionService subscriptions, SubscriptionDeletion deletion,
-            HookhubConfig config) {
+            ManualDeliveries manual, HookhubConfig config) {
         this.access = access;
         this.subscriptions = subscriptions;
         this.deletion = deletion;
+        this.manual = manual;
         this.config = config;
     }
 
@@ -62,11 +66,13 @@ public class SubscriptionResource {
     }
 
     @GET
-    public Uni<V1Dtos.SubscriptionPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
+    public Uni<V1Dtos.SubscriptionPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
+            @QueryParam("q") String q) {
         int pageSize = V1Paging.pageSize(limit, config);
         UUID after = V1Paging.decodeCursor(cursor, text -> Ids.parse(text).orElseThrow());
+        String search = search(q);
         return access.reader()
-                .flatMap(caller -> subscriptions.page(caller, after, pageSize + 1))
+                .flatMap(caller -> subscriptions.page(caller, search, after, pageSize + 1))
                 .map(rows -> {
                     boolean more = rows.size() > pageSize;
                     List<Subscription> page = more ? rows.subList(0, pageSize) : rows;
@@ -118,6 +124,34 @@ public class SubscriptionResource {
                         caller.actor(), SURFACE, ClientAddress.of(http))))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(deleted -> RestResponse.noContent());
+    }
+
+    /**
+     * Queues a test event to this subscription alone (not to others listening to the type) and answers
+     * 202 with the event and delivery ids to follow. No body; {@code ?type=} picks one of its event
+     * types (default: its first).
+     */
+    @POST
+    @Path("/{id}/test")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<RestResponse<V1Dtos.TestSent>> test(@PathParam("id") String id, @QueryParam("type") String type) {
+        UUID subscriptionId = V1Access.id("id", id);
+        return access.writer()
+                .flatMap(caller -> manual.sendTest(caller.orgId(), subscriptionId, type, caller.actor()))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(sent -> RestResponse.status(RestResponse.Status.ACCEPTED,
+                        new V1Dtos.TestSent(sent.eventId(), sent.deliveryId(), sent.type())));
+    }
+
+    /** The {@code q} filter of the list: trimmed, at most 200 characters; null for none. */
+    private static String search(String q) {
+        if (q == null || q.isBlank()) {
+            return null;
+        }
+        if (q.length() > MAX_SEARCH) {
+            throw ProblemException.badRequest("Query parameter 'q' must be at most " + MAX_SEARCH + " characters");
+        }
+        return q.strip();
     }
 
     static ProblemException notFound(UUID id) {

@@ -114,4 +114,25 @@ public final class V1Dtos {
 
     public record AttemptPage(List<AttemptView> items, String nextCursor) {
     }
+
+    /** GET /v1/admin/orgs: the orgs in number order. */
+    public record OrgPage(List<OrgView> items, String nextCursor) {
+    }
+
+    /** 202 to POST /v1/subscriptions/{id}/test: the test event and its one delivery. */
+    public record TestSent(UUID eventId, UUID deliveryId, String type) {
+    }
+
+    /** GET /v1/stats/attempts: totals of the window and its hourly buckets, oldest first. */
+    public record AttemptStatsView(UUID subscriptionId, int hours,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant from,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant to,
+            int attempts, int succeeded, int failed, Double successRate, List<AttemptBucket> buckets) {
+    }
+
+    /** One hour of attempts; successRate and durations are null when the hour had no attempt. */
+    public record AttemptBucket(@JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant start,
+            int attempts, int succeeded, int failed, Double successRate, Integer avgDurationMs, Integer p95DurationMs,
+            Integer maxDurationMs) {
+    }
 }

@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.delivery.DeliveryHistory;
 import dev.hookhub.subscription.Subscription;
 import dev.hookhub.subscription.SubscriptionDraft;
 
@@ -26,5 +27,15 @@ final class V1Mapper {
     static SubscriptionDraft draft(V1Dtos.SubscriptionInput in) {
         return new SubscriptionDraft(in.name(), in.description(), in.code(), in.url(), in.events(), in.contentType(),
                 in.headers(), in.active(), in.secret(), in.ownerPublicKey());
+    }
+
+    static V1Dtos.DeliveryView view(DeliveryHistory.DeliveryState d) {
+        return new V1Dtos.DeliveryView(d.id(), d.subscriptionId(), d.status(), d.attempts(), d.dueAt(), d.createdAt(),
+                d.completedAt());
+    }
+
+    static V1Dtos.AttemptView view(DeliveryHistory.Attempt a) {
+        return new V1Dtos.AttemptView(a.id(), a.deliveryId(), a.subscriptionId(), a.eventId(), a.attemptedAt(),
+                a.statusCode(), a.statusDescription(), a.durationMs());
     }
 }

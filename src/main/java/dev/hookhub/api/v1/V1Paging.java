@@ -15,19 +15,24 @@ final class V1Paging {
 
     static int pageSize(String limit, HookhubConfig config) {
         int max = config.subscriptions().maxPageSize();
-        if (limit == null || limit.isEmpty()) {
-            return Math.min(50, max);
+        return boundedInt("limit", limit, Math.min(50, max), max);
+    }
+
+    /** An integer query parameter from 1 to max; {@code absent} when not given; 400 otherwise. */
+    static int boundedInt(String name, String value, int absent, int max) {
+        if (value == null || value.isEmpty()) {
+            return absent;
         }
         try {
-            int n = Integer.parseInt(limit);
+            int n = Integer.parseInt(value);
             if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ProblemException.badRequest("Query parameter 'limit' must be an integer from 1 to " + max
-                + ", got '" + limit + "'");
+        throw ProblemException.badRequest("Query parameter '" + name + "' must be an integer from 1 to " + max
+                + ", got '" + value + "'");
     }
 
     static String encodeCursor(String position) {

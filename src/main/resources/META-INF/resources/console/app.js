@@ -1,0 +1,402 @@
+// The delivery console: hash routes over /v1. Every value from the server is set as text, never HTML.
+import { admin, ApiError, sessionLabel, signedIn, signInWithClient, signOut, v1 } from './api.js';
+import { latencyChart, successChart } from './charts.js';
+
+const main = document.getElementById('main');
+const errorBox = document.getElementById('error');
+const statusBox = document.getElementById('status');
+
+// ---- small DOM helpers -------------------------------------------------------------------------
+function h(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([k, v]) => {
+    if (v === undefined || v === null || v === false) return;
+    if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k === 'class') node.className = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  });
+  children.flat().forEach((c) => { if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c)); });
+  return node;
+}
+
+let fieldIds = 0;
+/** A labelled input: the label's for= points at the control. */
+function field(labelText, control) {
+  const id = control.id || `f${++fieldIds}`;
+  control.id = id;
+  return h('div', {}, h('label', { for: id }, labelText), control);
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
+}
+
+function showError(e) {
+  if (e instanceof ApiError && e.status === 401 && signedIn()) {
+    signOut();
+    render();
+    errorBox.textContent = 'Your session has ended (the token expired or was refused). Sign in again.';
+  } else {
+    errorBox.textContent = e instanceof ApiError ? `${e.message} (HTTP ${e.status})` : String(e.message || e);
+  }
+  errorBox.hidden = false;
+}
+
+function say(text) {
+  statusBox.textContent = text;
+  statusBox.hidden = false;
+}
+
+function clearMessages() {
+  errorBox.hidden = true;
+  statusBox.hidden = true;
+}
+
+/** Runs an action with its button disabled; errors go to the alert region. */
+async function act(button, fn) {
+  clearMessages();
+  if (button) button.disabled = true;
+  try {
+    await fn();
+  } catch (e) {
+    showError(e);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function view(title, ...content) {
+  main.replaceChildren(h('h1', {}, title), ...content);
+  document.title = `${title} — hookhub console`;
+}
+
+// ---- sign-in -----------------------------------------------------------------------------------
+function signInView() {
+  const clientId = h('input', { name: 'clientId', autocomplete: 'username', required: true });
+  const secret = h('input', { name: 'clientSecret', type: 'password', autocomplete: 'current-password', required: true });
+  const clientForm = h('form', {
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      act(ev.submitter, async () => {
+        await signInWithClient(clientId.value.trim(), secret.value);
+        location.hash = '#/subscriptions';
+        render();
+      });
+    },
+  }, h('fieldset', {}, h('legend', {}, 'API client'),
+    h('p', { class: 'muted' }, 'The client id and secret of an org\'s API client (POST /v1/admin/orgs/{id}/clients).'),
+    field('Client id', clientId), field('Client secret', secret),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Sign in'))));
+
+  const adminToken = h('input', { name: 'adminToken', type: 'password', autocomplete: 'off', required: true });
+  const orgArea = h('div', {});
+  const adminForm = h('form', {
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      act(ev.submitter, () => listOrgs(adminToken.value, orgArea));
+    },
+  }, h('fieldset', {}, h('legend', {}, 'Operator'),
+    h('p', { class: 'muted' }, 'The admin token picks or creates an org, then works in it with a 15-minute token.'),
+    field('Admin token', adminToken),
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'secondary' }, 'List orgs')), orgArea));
+
+  view('Sign in', h('div', { class: 'grid2' }, clientForm, adminForm),
+    h('p', { class: 'muted' }, 'The token is kept in this page\'s memory only: reloading the page signs you out.'));
+  clientId.focus();
+}
+
+async function listOrgs(adminToken, area) {
+  const orgs = [];
+  let cursor = null;
+  do {
+    const page = await admin.orgs(adminToken, cursor);
+    orgs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && orgs.length < 1000);
+  const select = h('select', { name: 'org' },
+    orgs.map((o) => h('option', { value: o.id }, `${o.name} (#${o.number})`)));
+  const newName = h('input', { name: 'orgName', maxlength: 200 });
+  const enter = (org) => act(null, async () => {
+    await admin.enterOrg(adminToken, org);
+    location.hash = '#/subscriptions';
+    render();
+  });
+  area.replaceChildren(
+    orgs.length ? h('div', {}, field('Org', select), h('div', { class: 'row' },
+      h('button', { type: 'button', onclick: () => enter(orgs.find((o) => o.id === select.value)) }, 'Open org')))
+      : h('p', {}, 'No org yet.'),
+    field('New org name', newName),
+    h('div', { class: 'row' }, h('button', {
+      type: 'button', class: 'secondary',
+      onclick: (ev) => act(ev.target, async () => {
+        if (!newName.value.trim()) throw new Error('Name the new org first');
+        enter(await admin.createOrg(adminToken, newName.value.trim()));
+      }),
+    }, 'Create org and open it')));
+  (orgs.length ? select : newName).focus();
+}
+
+// ---- subscriptions -----------------------------------------------------------------------------
+function statusBadge(s) {
+  return s.active ? h('span', { class: 'badge ok' }, 'active') : h('span', { class: 'badge off' }, 'inactive');
+}
+
+async function subscriptionsView() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const search = h('input', { type: 'search', name: 'q', value: params.get('q') || '', placeholder: 'name, URL or code' });
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+  let cursor = null;
+  let shown = 0;
+  const load = async (reset) => {
+    if (reset) { body.replaceChildren(); cursor = null; shown = 0; }
+    const page = await v1.subscriptions(search.value.trim(), cursor);
+    page.items.forEach((s) => body.append(h('tr', {},
+      h('td', { 'data-label': 'Name' }, h('a', { href: `#/subscriptions/${s.id}` }, s.name)),
+      h('td', { 'data-label': 'URL', class: 'url' }, s.url),
+      h('td', { 'data-label': 'Events' }, s.events.join(', ')),
+      h('td', { 'data-label': 'State' }, statusBadge(s)),
+      h('td', { 'data-label': 'Last success' }, when(s.lastHttpSuccess)),
+      h('td', { 'data-label': 'Last failure' }, when(s.lastHttpFail)))));
+    shown += page.items.length;
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+    count.textContent = shown === 0 ? 'No subscriptions match.' : `${shown} shown${cursor ? ', more available' : ''}.`;
+  };
+  more.addEventListener('click', () => act(more, () => load(false)));
+  const form = h('form', {
+    role: 'search',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      history.replaceState(null, '', '#/subscriptions' + (search.value.trim() ? '?q=' + encodeURIComponent(search.value.trim()) : ''));
+      act(ev.submitter, () => load(true));
+    },
+  }, h('div', { class: 'row' }, h('div', { style: 'flex:1 1 16rem' }, field('Search subscriptions', search)),
+    h('button', { type: 'submit' }, 'Search')));
+  view('Subscriptions', form, count,
+    h('table', { class: 'cards' }, h('thead', {}, h('tr', {},
+      ['Name', 'URL', 'Events', 'State', 'Last success', 'Last failure'].map((t) => h('th', { scope: 'col' }, t)))), body),
+    h('div', { class: 'row' }, more));
+  await load(true);
+}
+
+function chartsPanel(subscriptionId) {
+  const panel = h('div', { class: 'charts' }, h('p', { class: 'muted' }, 'Loading charts…'));
+  v1.stats(subscriptionId).then((stats) => {
+    panel.replaceChildren(
+      h('figure', { class: 'chart panel' }, h('figcaption', {}, 'Success rate, last 24 h'), successChart(stats),
+        h('p', { class: 'muted' }, stats.attempts ? `${stats.succeeded} of ${stats.attempts} attempts succeeded.` : 'No attempts in the last 24 hours.')),
+      h('figure', { class: 'chart panel' }, h('figcaption', {}, 'Attempt latency, last 24 h'), latencyChart(stats)));
+  }, showError);
+  return panel;
+}
+
+function headersText(headers) {
+  return Object.entries(headers || {}).map(([k, v]) => `${k}: ${v}`).join('\n');
+}
+
+function parseHeaders(text) {
+  const headers = {};
+  text.split('\n').map((l) => l.trim()).filter(Boolean).forEach((line) => {
+    const colon = line.indexOf(':');
+    if (colon < 1) throw new Error(`Header line "${line}" must be "Name: value"`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  });
+  return headers;
+}
+
+async function subscriptionView(id) {
+  const s = await v1.subscription(id);
+  const name = h('input', { name: 'name', value: s.name, required: true });
+  const url = h('input', { name: 'url', type: 'url', value: s.url, required: true });
+  const description = h('input', { name: 'description', value: s.description || '' });
+  const events = h('input', { name: 'events', value: s.events.join(', '), required: true });
+  const contentType = h('select', { name: 'contentType' },
+    ['application/json', 'application/x-msgpack'].map((t) => h('option', { value: t, selected: t === s.contentType }, t)));
+  const headers = h('textarea', { name: 'headers', rows: 3 }, headersText(s.headers));
+  const active = h('input', { type: 'checkbox', id: 'active', checked: s.active });
+  const settings = h('form', {
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      act(ev.submitter, async () => {
+        const changed = await v1.change(id, {
+          name: name.value, url: url.value, description: description.value,
+          events: events.value.split(',').map((e) => e.trim()).filter(Boolean), contentType: contentType.value,
+          headers: parseHeaders(headers.value), active: active.checked,
+        });
+        say(`Saved: version ${changed.version}.`);
+      });
+    },
+  }, h('fieldset', {}, h('legend', {}, 'Settings'),
+    h('div', { class: 'grid2' }, field('Name', name), field('URL', url)),
+    field('Description', description),
+    h('div', { class: 'grid2' }, field('Events (comma-separated)', events), field('Content type', contentType)),
+    field('Custom headers (one "Name: value" a line)', headers),
+    h('label', { class: 'check', for: 'active' }, active, 'Active'),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save settings'))));
+
+  const secretOut = h('div', { 'aria-live': 'polite' });
+  const actions = h('div', { class: 'row' },
+    h('button', {
+      type: 'button', class: 'secondary',
+      onclick: (ev) => act(ev.target, async () => {
+        const sent = await v1.sendTest(id);
+        say(`Test event queued (${sent.type}).`);
+        secretOut.replaceChildren(h('p', {}, 'Follow it: ', h('a', { href: `#/events/${sent.eventId}` }, `event ${sent.eventId}`)));
+        setTimeout(() => refreshAttempts(), 1500);
+      }),
+    }, 'Send test event'),
+    h('button', {
+      type: 'button', class: 'secondary',
+      onclick: (ev) => act(ev.target, async () => {
+        if (!confirm('Rotate the signing secret? The previous secret keeps signing for its overlap period.')) return;
+        const r = await v1.rotate(id);
+        secretOut.replaceChildren(h('p', { class: 'secret' }, 'New secret (shown once, copy it now): ',
+          h('code', {}, r.secret), r.previousSecretsValidUntil ? ` — previous secret valid until ${when(r.previousSecretsValidUntil)}` : ''));
+      }),
+    }, 'Rotate secret'),
+    h('button', { type: 'button', class: 'danger', onclick: () => confirmDelete(s) }, 'Delete…'));
+
+  const filter = h('select', { name: 'outcome' }, h('option', { value: '' }, 'All outcomes'),
+    h('option', { value: 'failed' }, 'Failed'), h('option', { value: 'succeeded' }, 'Succeeded'));
+  const timeline = h('ol', { class: 'timeline', 'aria-label': 'Delivery attempts, newest first' });
+  const refreshAttempts = () => act(null, async () => {
+    const page = await v1.attempts(id, filter.value);
+    renderTimeline(timeline, page.items, true, () => refreshAttempts());
+  });
+  filter.addEventListener('change', refreshAttempts);
+
+  view(s.name,
+    h('p', { class: 'muted' }, h('a', { href: '#/subscriptions' }, '← All subscriptions'),
+      ` · #${s.number} · `, statusBadge(s), ` · version ${s.version} · created ${when(s.createdAt)} by ${s.createdBy}`),
+    h('div', { class: 'grid2 panel' },
+      h('div', {}, h('strong', {}, 'Last success: '), when(s.lastHttpSuccess)),
+      h('div', {}, h('strong', {}, 'Last failure: '), when(s.lastHttpFail))),
+    actions, secretOut,
+    h('h2', {}, 'Last 24 hours'), chartsPanel(id),
+    h('h2', {}, 'Delivery attempts'),
+    h('div', { class: 'row' }, h('div', {}, field('Show', filter)),
+      h('button', { type: 'button', class: 'secondary', onclick: (ev) => act(ev.target, refreshAttempts) }, 'Refresh')),
+    timeline, settings);
+  refreshAttempts();
+}
+
+/**
+ * Attempts as a timeline: a subscription's newest first (each naming its event), an event's oldest
+ * first (each naming its subscription). A failed attempt that is its delivery's latest shown gets
+ * "Retry now" (the server says 409 if the delivery has moved on since).
+ */
+function renderTimeline(list, attempts, newestFirst, after) {
+  if (!attempts.length) {
+    list.replaceChildren(h('li', {}, 'No attempts.'));
+    return;
+  }
+  const latest = new Map();
+  const ordered = newestFirst ? attempts : [...attempts].reverse();
+  ordered.forEach((a) => { if (a.deliveryId && !latest.has(a.deliveryId)) latest.set(a.deliveryId, a.id); });
+  list.replaceChildren(...attempts.map((a) => {
+    const ok = a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300;
+    const retry = !ok && a.deliveryId && latest.get(a.deliveryId) === a.id
+      ? h('button', {
+        type: 'button', class: 'secondary',
+        onclick: (ev) => act(ev.target, async () => {
+          const d = await v1.retry(a.deliveryId);
+          say(`Delivery queued again (status ${d.status}); it is attempted now.`);
+          setTimeout(after, 1500);
+        }),
+      }, 'Retry now') : null;
+    return h('li', { class: ok ? 'succeeded' : 'failed' },
+      h('div', { class: 'line1' },
+        h('time', { datetime: a.attemptedAt }, when(a.attemptedAt)),
+        h('span', { class: ok ? 'badge ok' : 'badge bad' }, a.statusCode === null ? 'no response' : String(a.statusCode)),
+        h('span', {}, a.statusDescription),
+        h('span', { class: 'muted' }, `${a.durationMs} ms`), retry),
+      newestFirst
+        ? h('div', { class: 'muted' }, 'event ', h('a', { href: `#/events/${a.eventId}`, class: 'mono' }, a.eventId))
+        : h('div', { class: 'muted' }, 'subscription ',
+          h('a', { href: `#/subscriptions/${a.subscriptionId}`, class: 'mono' }, a.subscriptionId)));
+  }));
+}
+
+function confirmDelete(s) {
+  const dialog = document.getElementById('confirm-delete');
+  document.getElementById('confirm-title').textContent = `Delete “${s.name}”?`;
+  document.getElementById('confirm-text').textContent = `Subscription #${s.number} (${s.url}) is deleted for every API and dialect at once. This cannot be undone:`;
+  document.getElementById('confirm-list').replaceChildren(
+    h('li', {}, 'its queued deliveries and those waiting for a retry are dropped — nothing more is sent;'),
+    h('li', {}, 'its signing secret is destroyed;'),
+    h('li', {}, 'its delivery history is kept for the retention period (30 days by default), then purged;'),
+    h('li', {}, 'its code is freed for a new subscription.'));
+  dialog.returnValue = '';
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue !== 'delete') return;
+    act(null, async () => {
+      await v1.remove(s.id);
+      location.hash = '#/subscriptions';
+      say(`Deleted “${s.name}”.`);
+    });
+  }, { once: true });
+  dialog.showModal();
+}
+
+// ---- events and the org overview ------------------------------------------------------------------
+async function eventView(id) {
+  const e = await v1.event(id);
+  const filter = h('select', { name: 'outcome' }, h('option', { value: '' }, 'All outcomes'),
+    h('option', { value: 'failed' }, 'Failed'), h('option', { value: 'succeeded' }, 'Succeeded'));
+  const timeline = h('ol', { class: 'timeline', 'aria-label': 'Attempts of this event, oldest first' });
+  const refresh = () => act(null, async () => {
+    const page = await v1.eventAttempts(id, filter.value);
+    renderTimeline(timeline, page.items, false, refresh);
+  });
+  filter.addEventListener('change', refresh);
+  view(`Event ${e.type}`,
+    h('p', { class: 'muted' }, h('span', { class: 'mono' }, e.id), ` · created ${when(e.createdAt)}`),
+    h('h2', {}, 'Deliveries'),
+    h('table', { class: 'cards' }, h('thead', {}, h('tr', {}, ['Subscription', 'Status', 'Attempts', 'Due', 'Completed']
+      .map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, e.deliveries.map((d) => h('tr', {},
+      h('td', { 'data-label': 'Subscription' }, h('a', { href: `#/subscriptions/${d.subscriptionId}`, class: 'mono' }, d.subscriptionId)),
+      h('td', { 'data-label': 'Status' }, d.status), h('td', { 'data-label': 'Attempts' }, String(d.attempts)),
+      h('td', { 'data-label': 'Due' }, when(d.dueAt)), h('td', { 'data-label': 'Completed' }, when(d.completedAt)))))),
+    h('h2', {}, 'Attempts'), h('div', { class: 'row' }, h('div', {}, field('Show', filter)),
+      h('button', { type: 'button', class: 'secondary', onclick: (ev) => act(ev.target, refresh) }, 'Refresh')), timeline,
+    h('h2', {}, 'Payload'), h('pre', { class: 'panel mono' }, JSON.stringify(e.payload, null, 2)));
+  refresh();
+}
+
+function overviewView() {
+  view('Overview', h('p', { class: 'muted' }, 'Every attempt of the org\'s subscriptions in the last 24 hours.'),
+    chartsPanel(null));
+}
+
+// ---- routing -----------------------------------------------------------------------------------
+async function render() {
+  const nav = document.getElementById('nav');
+  nav.hidden = !signedIn();
+  document.getElementById('who').textContent = sessionLabel();
+  if (!signedIn()) {
+    signInView();
+    return;
+  }
+  const path = location.hash.replace(/^#/, '').split('?')[0] || '/subscriptions';
+  const parts = path.split('/').filter(Boolean);
+  try {
+    if (parts[0] === 'subscriptions' && parts[1]) await subscriptionView(parts[1]);
+    else if (parts[0] === 'events' && parts[1]) await eventView(parts[1]);
+    else if (parts[0] === 'overview') overviewView();
+    else await subscriptionsView();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  signOut();
+  clearMessages();
+  location.hash = '';
+  render();
+});
+window.addEventListener('hashchange', () => { render().then(() => main.focus()); });
+render();
