@@ -62,7 +62,7 @@ lines += ['## 2. MessagePack vs JSON (ServiceStack answer with 100 history rows)
           f'| deletes/s | {fmt(jr)} | {fmt(mr)} | {fmt(mr / jr if jr and mr else None, 2)} | ≥ 0.95: '
           f'{verdict(None if not (jr and mr) else mr / jr >= 0.95)} |', '']
 
-drate = median('delivery', 'signed deliveries, fan-out 50', 'rps')
+drate = median('delivery', 'signed deliveries (fan-out 50)', 'rps')
 dp50 = median('delivery', 'publish to first attempt at 500 events/s', 'p50')
 dp99 = median('delivery', 'publish to first attempt at 500 events/s', 'p99')
 lines += ['## 3. Delivery (fast local receiver: nginx answering 204)', '',
@@ -74,7 +74,7 @@ lines += ['## 3. Delivery (fast local receiver: nginx answering 204)', '',
           f'{verdict(None if dp99 is None else dp99 <= 250)} |', '']
 
 small = median('growth', '10k subscriptions', 'p50')
-big = median('growth', '1M subscriptions, 10M attempts', 'p50')
+big = median('growth', '1M subscriptions and 10M attempts', 'p50')
 lines += ['## 4. Cost as data grows', '']
 if small is None:
     lines += ['Skipped in quick mode.', '']
@@ -83,7 +83,7 @@ else:
     lines += ['| data | delete p50 ms | deletes/s |', '| --- | ---: | ---: |',
               f'| 10 thousand subscriptions | {fmt(small, 2)} | {fmt(median("growth", "10k subscriptions", "rps"))} |',
               f'| 1 million subscriptions, 10 million attempts | {fmt(big, 2)} | '
-              f'{fmt(median("growth", "1M subscriptions, 10M attempts", "rps"))} |', '',
+              f'{fmt(median("growth", "1M subscriptions and 10M attempts", "rps"))} |', '',
               f'Ratio {fmt(ratio, 2)}; target within 1.3×: {verdict(None if ratio is None else ratio <= 1.3)}. '
               'Plans: `bench/results/plans.txt`.', '']
 
