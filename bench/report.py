@@ -65,13 +65,19 @@ lines += ['## 2. MessagePack vs JSON (ServiceStack answer with 100 history rows)
 drate = median('delivery', 'signed deliveries (fan-out 50)', 'rps')
 dp50 = median('delivery', 'publish to first attempt at 500 events/s', 'p50')
 dp99 = median('delivery', 'publish to first attempt at 500 events/s', 'p99')
+devents = median('delivery', 'publish to first attempt at 500 events/s', 'events')
+# The publisher is paced to 500 events/s, but a closed-loop client waits for each answer: say what it reached.
+dachieved = devents / float(duration) if devents else None
 lines += ['## 3. Delivery (fast local receiver: nginx answering 204)', '',
           '| | value | target |', '| --- | ---: | --- |',
           f'| signed deliveries/s (300 events × 50 subscriptions, first to last attempt) | {fmt(drate)} | '
           f'≥ 2,000: {verdict(None if drate is None else drate >= 2000)} |',
-          f'| publish → first attempt p50 at 500 events/s | {fmt(dp50, 2)} ms | |',
-          f'| publish → first attempt p99 at 500 events/s | {fmt(dp99, 2)} ms | ≤ 250 ms: '
-          f'{verdict(None if dp99 is None else dp99 <= 250)} |', '']
+          f'| events/s the publisher reached (paced to 500) | {fmt(dachieved)} | 500: '
+          f'{verdict(None if dachieved is None else dachieved >= 475)} |',
+          f'| publish → first attempt p50 at that rate | {fmt(dp50, 2)} ms | |',
+          f'| publish → first attempt p99 at that rate | {fmt(dp99, 2)} ms | ≤ 250 ms at 500 events/s: '
+          f'{verdict(None if dp99 is None or dachieved is None else (dp99 <= 250 if dachieved >= 475 else None))}'
+          f'{"" if dachieved is None or dachieved >= 475 else " (not shown: the publisher did not reach 500 events/s)"} |', '']
 
 small = median('growth', '10k subscriptions', 'p50')
 big = median('growth', '1M subscriptions and 10M attempts', 'p50')
