@@ -230,22 +230,14 @@ class KeycloakProdIT {
         }, what + " at " + url + " (see " + log + ")");
     }
 
-    /** Polls with a deadline; the wait between tries is the process's own wait, not a sleep. */
+    /** Polls with a deadline (Awaitility), every 250 ms. */
     private static void poll(Instant deadline, BooleanSupplier condition, String what) {
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("Not up within " + START_DEADLINE + ": " + what);
-            }
-            try {
-                // Wait on an object nobody notifies: a bounded pause between polls without Thread.sleep.
-                Object pause = new Object();
-                synchronized (pause) {
-                    pause.wait(250);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        Duration left = Duration.between(Instant.now(), deadline);
+        try {
+            org.awaitility.Awaitility.await(what).atMost(left.isNegative() ? Duration.ZERO : left)
+                    .pollInterval(Duration.ofMillis(250)).until(condition::getAsBoolean);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            fail("Not up within " + START_DEADLINE + ": " + what);
         }
     }
 
