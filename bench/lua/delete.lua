@@ -1,3 +1,4 @@
+dofile("bench/lua/result.lua")
 -- One delete per request, each on a distinct live subscription, through the dialect named by DIALECT,
 -- in FORMAT (json | msgpack). The pool file has lines "id,number,secret"; each wrk thread takes every
 -- THREADS-th line. RATE (requests/s over all connections, optional) paces the load through delay().
@@ -73,10 +74,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  -- rps counts answered deletes only (2xx): a repeated id after an exhausted pool answers 404 and is not counted.
-  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f non2xx=%d errors=%d p50_ms=%.3f p99_ms=%.3f bytes=%d\n",
-    summary.requests, seconds, (summary.requests - summary.errors.status) / seconds, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.bytes))
+  print_result(summary, latency)
 end

@@ -1,3 +1,4 @@
+dofile("bench/lua/result.lua")
 -- POST /v1/events of type EVENT_TYPE, paced to RATE requests/s over CONNECTIONS connections (0 = as fast as possible).
 function init(args)
   token = os.getenv("TOKEN")
@@ -19,9 +20,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f non2xx=%d errors=%d p50_ms=%.3f p99_ms=%.3f bytes=%d\n",
-    summary.requests, seconds, (summary.requests - summary.errors.status) / seconds, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.bytes))
+  print_result(summary, latency)
 end
