@@ -87,7 +87,7 @@ STARTUP_MS=
 start_service() {
   local t0 t1
   t0=$(date +%s%N)
-  java -jar "$JAR" > "$WORK/service.log" 2>&1 &
+  java ${JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
     if curl -fs "$B/q/health/ready" >/dev/null 2>&1; then break; fi

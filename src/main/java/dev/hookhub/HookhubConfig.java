@@ -66,6 +66,17 @@ public interface HookhubConfig {
         /** Claim that carries the roles (also quarkus.oidc.roles.role-claim-path). */
         @WithDefault("groups")
         String rolesClaim();
+
+        /**
+         * How many verified bearer tokens are remembered (by SHA-256 of the token) until they expire, so a
+         * client that reuses its token is not verified again on every request; 0 verifies every request.
+         */
+        @WithDefault("10000")
+        int verifiedTokenCacheSize();
+
+        /** The longest a verified token is remembered, however late it expires. */
+        @WithDefault("PT5M")
+        java.time.Duration verifiedTokenCacheTime();
     }
 
     interface EmbeddedDb {

@@ -13,6 +13,7 @@ import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
@@ -143,6 +145,30 @@ class TenancyAndTokensTest {
         String good = Jwt.issuer("hookhub").subject("x").claim("org", claims.get("org")).groups(Set.of("Viewer"))
                 .expiresIn(600).sign(ours);
         given().header("Authorization", "Bearer " + good).get("/v1/subscriptions").then().statusCode(200);
+    }
+
+    @Test
+    void aRememberedTokenStopsWorkingWhenItExpiresAndItsForgeriesNeverWork() {
+        Api.Tenant tenant = Api.tenant();
+        PrivateKey ours = ourSigningKey();
+        Instant expiry = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String shortLived = Jwt.issuer("hookhub").subject("short").claim("org", tenant.orgId().toString())
+                .groups(Set.of("Admin")).issuedAt(Instant.now()).expiresAt(expiry).sign(ours);
+        // Verified once by quarkus-oidc, then remembered: the second request is answered from memory.
+        given().header("Authorization", "Bearer " + shortLived).get("/v1/subscriptions").then().statusCode(200);
+        given().header("Authorization", "Bearer " + shortLived).get("/v1/subscriptions").then().statusCode(200);
+        // A copy with another signature, or another org in the claims, is a different token: verified, refused.
+        String[] parts = shortLived.split("\\.");
+        String otherSignature = parts[0] + "." + parts[1] + "." + b64("not the signature");
+        String otherOrg = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(tenant.orgId().toString(), UUID.randomUUID().toString())) + "." + parts[2];
+        for (String forged : List.of(otherSignature, otherOrg)) {
+            given().header("Authorization", "Bearer " + forged).get("/v1/subscriptions").then().statusCode(401);
+        }
+        // Once its exp has passed, the remembered token is refused like any expired one.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() ->
+                given().header("Authorization", "Bearer " + shortLived).get("/v1/subscriptions").statusCode() == 401);
+        assertTrue(!Instant.now().isBefore(expiry), "refused only after it expired");
     }
 
     @Test
