@@ -27,14 +27,24 @@ import java.util.List;
 public class DeliveryClaim {
 
     private static final String SQL = """
-            with candidates as (
+            with due as (
+                -- Read in due order along delivery_due and stopped at the limit: the claim's cost does not
+                -- grow with the backlog (a single scan of both kinds would read and sort every due row).
                 select q.id, q.subscription_id, q.due_at from delivery q
                 join subscription s on s.id = q.subscription_id
-                where s.deleted_at is null and s.active
-                  and ((q.status = 'queued' and q.due_at <= now()) or (q.status = 'in_flight' and q.locked_until < now()))
+                where q.status = 'queued' and q.due_at <= now() and s.deleted_at is null and s.active
                 order by q.due_at
                 limit $1 * 4
                 for update of q skip locked
+            ), expired as (
+                select q.id, q.subscription_id, q.due_at from delivery q
+                join subscription s on s.id = q.subscription_id
+                where q.status = 'in_flight' and q.locked_until < now() and s.deleted_at is null and s.active
+                order by q.locked_until
+                limit $1
+                for update of q skip locked
+            ), candidates as (
+                select * from due union all select * from expired
             ), ranked as (
                 select c.id, c.due_at,
                        row_number() over (partition by c.subscription_id order by c.due_at)
