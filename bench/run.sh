@@ -15,9 +15,10 @@ ROOT=$(pwd)
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
 if ((QUICK)); then
-  DURATION=${DURATION:-2}; RUNS=${RUNS:-1}; POOL=${POOL:-3000}; BIG=${BIG:-0}
+  DURATION=${DURATION:-2}; RUNS=${RUNS:-1}; POOL=${POOL:-3000}; BIG=${BIG:-0}; WARMUP=${WARMUP:-2}
 else
-  DURATION=${DURATION:-6}; RUNS=${RUNS:-3}; POOL=${POOL:-40000}; BIG=${BIG:-1}
+  # POOL subscriptions per measured case: enough for DURATION seconds at 4,000 deletes/s.
+  DURATION=${DURATION:-5}; RUNS=${RUNS:-3}; POOL=${POOL:-20000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
@@ -80,6 +81,10 @@ export HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS=true   # the receiver of scenario 
 # hookhub's own tokens are longer than CRO's documented 256-character Authorization limit (README, CRO).
 export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 
+# The JVM runs as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, two malloc
+# arenas. JAVA_OPTS replaces the options (a profiler agent, say).
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m"}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 SERVICE_PID=
 STARTUP_MS=
 # Starts the jar in the background (not in a subshell: SERVICE_PID must stay visible) and sets
@@ -87,7 +92,7 @@ STARTUP_MS=
 start_service() {
   local t0 t1
   t0=$(date +%s%N)
-  java ${JAVA_OPTS:-} -jar "$JAR" > "$WORK/service.log" 2>&1 &
+  java $JAVA_OPTS -jar "$JAR" > "$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 600); do
     if curl -fs "$B/q/health/ready" >/dev/null 2>&1; then break; fi
@@ -195,16 +200,20 @@ ceiling() {
 read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
 peak_rss=0
 # A warm-up the figures leave out: the JIT compiles the hot paths of every dialect before anything counts.
-log "warm-up: every dialect and format once, not recorded"
+log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for 2 s, not recorded"
+# The JIT needs tens of seconds of load on 2 busy cores before the delete path runs compiled (measured:
+# about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s).
+seed warm-v1 "$((WARMUP * 3000))" 1
+DURATION=$WARMUP load v1 json warm-v1 > /dev/null
 for d in "${DIALECTS[@]}"; do
   for f in json msgpack; do
-    seed "warm-$d-$f" "$((POOL / 4))" 1
-    DURATION=$(( DURATION > 3 ? 3 : DURATION )) load "$d" "$f" "warm-$d-$f" > /dev/null
+    seed "warm-$d-$f" 6000 1
+    DURATION=2 load "$d" "$f" "warm-$d-$f" > /dev/null
   done
 done
 log "scenario 1: delete per dialect and format, ${RUNS} run(s) of ${DURATION}s at ${CONNECTIONS} connections"
 for r in $(seq 1 "$RUNS"); do
-  seed "ceiling$r" "$POOL" 3
+  seed "ceiling$r" "$((POOL * 2))" 3
   tps=$(ceiling "ceiling$r" 0)
   record delete "pgbench" rps "$tps" "req/s"
   log "run $r: pgbench ${tps} tps"
@@ -249,7 +258,7 @@ record msgpack "servicestack 100 history" "json bytes" "$json_bytes" bytes
 record msgpack "servicestack 100 history" "msgpack bytes" "$mp_bytes" bytes
 for r in $(seq 1 "$RUNS"); do
   for f in json msgpack; do
-    seed "h100-$f-$r" "$((POOL / 8))" 100
+    seed "h100-$f-$r" 4000 100
     line=$(load servicestack "$f" "h100-$f-$r")
     record msgpack "servicestack 100 history $f" rps "$(field rps "$line")" "req/s"
   done
@@ -278,45 +287,57 @@ http {
 NGINX
 nginx -c "$WORK/nginx/nginx.conf"
 trap 'nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true; cleanup' EXIT
-# fanout NAME COUNT TYPE: COUNT subscriptions (real encrypted secrets) of event type TYPE delivering to the receiver
+# fanout NAME COUNT TYPE [KINDS]: COUNT subscriptions (real encrypted secrets) delivering to the receiver,
+# all of event type TYPE, or with KINDS > 1 each of one of TYPE.0 .. TYPE.<KINDS-1>
 fanout() {
+  local kinds=${4:-1}
   seed "$1" "$2" 0
   "${PSQL[@]}" -c "create temp table fan_ids (id uuid)" -c "\\copy fan_ids from '$WORK/$1.idlist'" \
-    -c "update subscription set url = 'http://127.0.0.1:${RECEIVER_PORT}/hook', events = '{$3}' where id in (select id from fan_ids)"
+    -c "update subscription s set url = 'http://127.0.0.1:${RECEIVER_PORT}/hook',
+          events = case when $kinds > 1 then array['$3.' || (f.n % $kinds)] else array['$3'] end
+          from (select id, row_number() over () as n from fan_ids) f where s.id = f.id"
 }
+# publish TYPE RATE CONNECTIONS SECONDS [KINDS]: events of TYPE (or of TYPE.0 .. TYPE.<KINDS-1> in turn)
 publish() {
-  TOKEN="$TOKEN" EVENT_TYPE=$1 RATE=$2 CONNECTIONS=$3 \
+  TOKEN="$TOKEN" EVENT_TYPE=$1 RATE=$2 CONNECTIONS=$3 EVENT_KINDS=${5:-1} \
     wrk -t1 -c"$3" -d"${4}s" --timeout 5s -s "$ROOT/bench/lua/publish.lua" "$B" | grep '^RESULT'
 }
 # drained TYPE: waits (bounded) until no delivery of that event type is pending
 drained() {
   for _ in $(seq 1 600); do
-    n=$("${PSQL[@]}" -c "select count(*) from delivery d join event e on e.id = d.event_id where e.type = '$1' and d.status in ('queued','in_flight')")
+    n=$("${PSQL[@]}" -c "select count(*) from delivery d join event e on e.id = d.event_id where (e.type = '$1' or e.type like '$1.%') and d.status in ('queued','in_flight')")
     ((n == 0)) && return 0
     sleep 0.2
   done
   log "deliveries of $1 still pending after 120 s"
 }
-for r in $(seq 1 "$RUNS"); do
-  # Throughput: 300 events fanned out to 50 subscriptions each (15,000 signed deliveries), measured
-  # from the first attempt to the last.
-  fanout "fan50-$r" 50 "bench.fan$r"
-  publish "bench.fan$r" 100 2 3 > /dev/null
-  drained "bench.fan$r"
+# delivery_rate NAME: 300 events published at 100/s, each fanned out to 50 subscriptions (15,000 signed
+# deliveries); sets RATE_MEASURED (deliveries/s from the first attempt to the last) and OK (answered 204).
+delivery_rate() {
+  local n secs
+  fanout "$1" 50 "bench.$1"
+  publish "bench.$1" 100 8 3 > /dev/null
+  drained "bench.$1"
   read -r n secs < <("${PSQL[@]}" -F' ' -c "select count(*), extract(epoch from max(a.attempted_at) - min(a.attempted_at))
-      from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.fan$r'")
-  rate=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')
-  ok=$("${PSQL[@]}" -c "select count(*) from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.fan$r' and a.status_code = 204")
-  record delivery "signed deliveries (fan-out 50)" rps "$rate" "deliveries/s"
-  record delivery "signed deliveries (fan-out 50)" "succeeded" "$ok" count
-  log "run $r: $n deliveries ($ok answered 204) in ${secs}s: $rate/s"
-  # Latency: 500 events/s, one subscription each, publish -> first attempt.
-  fanout "lat-$r" 1 "bench.lat$r"
-  publish "bench.lat$r" 500 8 "$DURATION" > /dev/null
+      from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.$1'")
+  RATE_MEASURED=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')
+  OK=$("${PSQL[@]}" -c "select count(*) from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.$1' and a.status_code = 204")
+  log "$1: $n deliveries ($OK answered 204) in ${secs}s: $RATE_MEASURED/s"
+}
+for r in $(seq 1 "$RUNS"); do
+  delivery_rate "fan50-$r"
+  record delivery "signed deliveries (fan-out 50)" rps "$RATE_MEASURED" "deliveries/s"
+  record delivery "signed deliveries (fan-out 50)" "succeeded" "$OK" count
+  # Latency: 500 events/s spread over 10 subscriptions (50 events/s each, one event type each),
+  # publish -> first attempt. (One subscription alone would be held by its bound of in-flight attempts.)
+  fanout "lat-$r" 10 "bench.lat$r" 10
+  publish "bench.lat$r" 500 32 "$DURATION" 10 > "$WORK/lat.out"
+  lat_rps=$(field rps "$(cat "$WORK/lat.out")")
+  record delivery "publish to first attempt at 500 events/s" "publish rate" "$lat_rps" "events/s"
   drained "bench.lat$r"
   read -r p50 p99 n < <("${PSQL[@]}" -F' ' -c "with first as (
         select e.id, min(a.attempted_at) - e.created_at as wait from event e join delivery_attempt a on a.event_id = e.id
-         where e.type = 'bench.lat$r' group by e.id, e.created_at)
+         where e.type like 'bench.lat$r.%' group by e.id, e.created_at)
       select round((extract(epoch from percentile_cont(0.5) within group (order by wait)) * 1000)::numeric, 2),
              round((extract(epoch from percentile_cont(0.99) within group (order by wait)) * 1000)::numeric, 2), count(*) from first")
   record delivery "publish to first attempt at 500 events/s" p50 "$p50" ms
@@ -334,6 +355,8 @@ if ((BIG)); then
     line=$(load v1 json "small-$r")
     record growth "10k subscriptions" p50 "$(field p50_ms "$line")" ms
     record growth "10k subscriptions" rps "$(field rps "$line")" "req/s"
+    delivery_rate "small-fan-$r"
+    record growth "10k subscriptions" deliveries "$RATE_MEASURED" "deliveries/s"
   done
   "${PSQL[@]}" -c "insert into subscription (id, org_id, name, url, events, content_type, headers, active, version, created_at, created_by, modified_at, modified_by)
       select gen_random_uuid(), '$ORG', 'filler-' || g, 'https://receiver.example.com/f', '{order.created}', 'application/json', '{}', true, 1, now(), 'bench', now(), 'bench'
@@ -347,6 +370,8 @@ if ((BIG)); then
     line=$(load v1 json "big-$r")
     record growth "1M subscriptions and 10M attempts" p50 "$(field p50_ms "$line")" ms
     record growth "1M subscriptions and 10M attempts" rps "$(field rps "$line")" "req/s"
+    delivery_rate "big-fan-$r"
+    record growth "1M subscriptions and 10M attempts" deliveries "$RATE_MEASURED" "deliveries/s"
   done
   id=$(head -1 "$WORK/big-$RUNS.pool" | cut -d, -f1)
   {
@@ -360,6 +385,19 @@ for n, v in [('$1', "'" + sys.argv[3] + "'::uuid"), ('$2', "'x'"), ('$3', "'x'")
 print(' '.join(l.strip() for l in sql.strip().splitlines()))
 PY
 )" -c "rollback"
+    echo
+    echo "-- the queue claim (DeliveryClaim), on the same data"
+    "${PSQL[@]}" -c "begin" -c "explain $(python3 - "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryClaim.java" <<'PY'
+import re, sys
+sql = re.search(r'String SQL = """\n(.*?)""";', open(sys.argv[1]).read(), re.S).group(1)
+sql = re.sub(r'--[^\n]*', '', sql).replace('$1', '32').replace('$2', '4').replace('$3', '60000')
+print(' '.join(l.strip() for l in sql.strip().splitlines()))
+PY
+)" -c "rollback"
+    echo
+    echo "-- publishing: the fan-out to the org's subscriptions of one event type (EventPublisher)"
+    "${PSQL[@]}" -c "explain select s.id from subscription s where s.org_id = '$ORG' and s.deleted_at is null and s.active
+        and subscription_event_keys(s.org_id, s.events) @> array['$ORG order.created'] and 'order.created' = any(s.events)"
   } > "$WORK/plans.txt" 2>&1 || true
   cp "$WORK/plans.txt" "$RESULTS/plans.txt"
 fi

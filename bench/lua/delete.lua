@@ -1,4 +1,4 @@
-dofile("bench/lua/result.lua")
+dofile("bench/lua/common.lua")
 -- One delete per request, each on a distinct live subscription, through the dialect named by DIALECT,
 -- in FORMAT (json | msgpack). The pool file has lines "id,number,secret"; each wrk thread takes every
 -- THREADS-th line. RATE (requests/s over all connections, optional) paces the load through delay().
@@ -29,14 +29,12 @@ function init(args)
   apikey = os.getenv("APIKEY")
   org = os.getenv("ORG")
   tenant = os.getenv("TENANT")
-  local rate = tonumber(os.getenv("RATE") or "0")
-  local connections = tonumber(os.getenv("CONNECTIONS") or "1")
-  pause = rate > 0 and (1000 * connections / rate) or 0
+  init_pacing()
   accept = msgpack and "application/x-msgpack" or "application/json"
 end
 
 function delay()
-  return pause
+  return paced_delay()
 end
 
 function request()
