@@ -157,8 +157,12 @@ seed() {
   "${PSQL[@]}" -c "analyze subscription; analyze delivery_attempt; analyze signing_secret" >/dev/null
 }
 
+# Each measured case starts from a fresh checkpoint, pgbench's as the service's: otherwise the writes
+# of the seeding land in whichever case the checkpointer happens to run.
+checkpoint() { su postgres -c "psql -qc checkpoint" >/dev/null; }
 # load DIALECT FORMAT POOLNAME [RATE] -> prints the RESULT line of wrk
 load() {
+  checkpoint
   DIALECT=$1 FORMAT=$2 POOL="$WORK/$3.pool" RATE=${4:-0} THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
     TOKEN=$([[ $1 == identitycloud ]] && echo "$IC_TOKEN" || echo "$TOKEN") APIKEY="$APIKEY" ORG="$ORG" TENANT="$TENANT" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/delete.lua" "$B" | grep '^RESULT'
@@ -189,6 +193,7 @@ ceiling() {
   pgbench_script "$history" > "$WORK/delete.pgbench"
   base=$(sort -t, -k2 -n "$WORK/$name.pool" | head -1 | cut -d, -f2)
   before=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
+  checkpoint
   t0=$(date +%s%N)
   pgbench -h 127.0.0.1 -U hookhub_bench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
     -D i=0 -D base="$base" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1
@@ -207,7 +212,7 @@ seed warm-v1 "$((WARMUP * 3000))" 1
 DURATION=$WARMUP load v1 json warm-v1 > /dev/null
 for d in "${DIALECTS[@]}"; do
   for f in json msgpack; do
-    seed "warm-$d-$f" 6000 1
+    seed "warm-$d-$f" 4000 1
     DURATION=2 load "$d" "$f" "warm-$d-$f" > /dev/null
   done
 done
@@ -258,7 +263,7 @@ record msgpack "servicestack 100 history" "json bytes" "$json_bytes" bytes
 record msgpack "servicestack 100 history" "msgpack bytes" "$mp_bytes" bytes
 for r in $(seq 1 "$RUNS"); do
   for f in json msgpack; do
-    seed "h100-$f-$r" 4000 100
+    seed "h100-$f-$r" 3000 100
     line=$(load servicestack "$f" "h100-$f-$r")
     record msgpack "servicestack 100 history $f" rps "$(field rps "$line")" "req/s"
   done
