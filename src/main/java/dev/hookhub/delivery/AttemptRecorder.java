@@ -174,7 +174,7 @@ public class AttemptRecorder {
             orgs[i] = p.delivery().orgId();
             attemptedAt[i] = utc(p.outcome().attemptedAt());
             statusCodes[i] = p.outcome().statusCode();
-            descriptions[i] = p.outcome().description();
+            descriptions[i] = printable(p.outcome().description());
             durations[i] = (int) Math.min(Integer.MAX_VALUE, p.outcome().durationMs());
             successes[i] = RetryPolicy.isSuccess(p.outcome().statusCode());
             deactivations[i] = p.decision().deactivate();
@@ -183,6 +183,22 @@ public class AttemptRecorder {
         }
         return pool.preparedQuery(SQL).execute(Tuple.from(List.of(ids, deliveries, subscriptions, events, orgs,
                 attemptedAt, statusCodes, descriptions, durations, successes, deactivations, statuses, dueAt)));
+    }
+
+    /**
+     * The description as text PostgreSQL stores: a receiver's reason phrase is the receiver's to choose,
+     * and one NUL character would fail the whole batch (and so re-send every attempt in it).
+     */
+    static String printable(String description) {
+        if (description == null) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(Math.min(description.length(), 300));
+        for (int i = 0; i < description.length() && text.length() < 300; i++) {
+            char c = description.charAt(i);
+            text.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return text.toString();
     }
 
     private static OffsetDateTime utc(Instant instant) {

@@ -145,4 +145,17 @@ class AttemptRecorderTest {
         assertFalse(r.updated());
         assertEquals(1, Database.count("select count(*) from delivery_attempt where delivery_id = ?", s.deliveries().get(0)));
     }
+
+    @Test
+    void aReasonPhraseWithControlCharactersIsStoredPrintableAndDoesNotFailTheOthers() {
+        Setup s = setup(2);
+        RetryPolicy.Decision retry = new RetryPolicy.Decision("queued", T0.plusSeconds(3600), false);
+        AttemptOutcome hostile = new AttemptOutcome(T0.plusSeconds(1), 500, "500 Bad\u0000Thing\r\n" + "x".repeat(500), 5, null);
+        List<AttemptRecorder.Recorded> results = recordAll(s, List.of(outcome(0, 500), hostile), List.of(retry, retry));
+        results.forEach(r -> assertTrue(r.updated()));
+        String stored = (String) Database.query("select status_description from delivery_attempt where delivery_id = ?",
+                s.deliveries().get(1)).get(0).get("status_description");
+        assertTrue(stored.startsWith("500 Bad?Thing??xxx"), stored);
+        assertEquals(300, stored.length());
+    }
 }
