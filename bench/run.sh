@@ -169,22 +169,25 @@ load() {
 }
 field() { sed -E "s/.* $1=([^ ]+).*/\\1/" <<<"$2"; }
 
+# java_sql FILE [FROM TO]...: the `String SQL = """..."""` statement of a Java source on one line, its
+# comments dropped and each FROM replaced by its TO in order (the scope for %s, then the parameters).
+java_sql() {
+  python3 - "$@" <<'PY'
+import re, sys
+sql = re.search(r'String SQL = """\n(.*?)""";', open(sys.argv[1]).read(), re.S).group(1)
+sql = re.sub(r'--[^\n]*', '', sql)
+for old, new in zip(sys.argv[2::2], sys.argv[3::2]):
+    sql = sql.replace(old, new)
+print(' '.join(line.strip() for line in sql.strip().splitlines()))
+PY
+}
 # The delete statement exactly as the service runs it, taken from the one delete core, by number.
 CORE="$ROOT/src/main/java/dev/hookhub/subscription/SubscriptionDeletion.java"
 pgbench_script() {
-  local history=$1
-  python3 - "$CORE" "$ORG" "$history" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-sql = re.search(r'String SQL = """\n(.*?)""";', src, re.S).group(1)
-sql = sql.replace('%s', 's.number = $1 and s.org_id = $6')
-for n, v in [('$1', ':n'), ('$2', "'pgbench'"), ('$3', "'pgbench'"), ('$4', "'127.0.0.1'"), ('$5', sys.argv[3]), ('$6', "'" + sys.argv[2] + "'::uuid")]:
-    sql = sql.replace(n, v)
-sql = ' '.join(line.strip() for line in sql.strip().splitlines())
-print('\\set i :i + 1')
-print('\\set n :base + (:i - 1) * :clients + :client_id')
-print(sql + ';')
-PY
+  echo '\set i :i + 1'
+  echo '\set n :base + (:i - 1) * :clients + :client_id'
+  echo "$(java_sql "$CORE" '%s' 's.number = $1 and s.org_id = $6' '$1' ':n' '$2' "'pgbench'" '$3' "'pgbench'" \
+    '$4' "'127.0.0.1'" '$5' "$1" '$6' "'$ORG'::uuid");"
 }
 # ceiling POOLNAME HISTORY -> deletes per second of pgbench running that statement on distinct live
 # subscriptions (counted from the audit records it wrote, so an exhausted pool cannot inflate it)
@@ -388,24 +391,12 @@ if ((BIG)); then
   id=$(head -1 "$WORK/big-$RUNS.pool" | cut -d, -f1)
   {
     echo "-- the delete core's statement (by id), on 1M subscriptions and 10M attempts"
-    "${PSQL[@]}" -c "begin" -c "explain $(python3 - "$CORE" "$ORG" "$id" <<'PY'
-import re, sys
-src = open(sys.argv[1]).read()
-sql = re.search(r'String SQL = """\n(.*?)""";', src, re.S).group(1).replace('%s', 's.id = $1 and s.org_id = $6')
-for n, v in [('$1', "'" + sys.argv[3] + "'::uuid"), ('$2', "'x'"), ('$3', "'x'"), ('$4', "'x'"), ('$5', '100'), ('$6', "'" + sys.argv[2] + "'::uuid")]:
-    sql = sql.replace(n, v)
-print(' '.join(l.strip() for l in sql.strip().splitlines()))
-PY
-)" -c "rollback"
+    "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$CORE" '%s' 's.id = $1 and s.org_id = $6' '$1' "'$id'::uuid" \
+      '$2' "'x'" '$3' "'x'" '$4' "'x'" '$5' '100' '$6' "'$ORG'::uuid")" -c "rollback"
     echo
     echo "-- the queue claim (DeliveryClaim), on the same data"
-    "${PSQL[@]}" -c "begin" -c "explain $(python3 - "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryClaim.java" <<'PY'
-import re, sys
-sql = re.search(r'String SQL = """\n(.*?)""";', open(sys.argv[1]).read(), re.S).group(1)
-sql = re.sub(r'--[^\n]*', '', sql).replace('$1', '32').replace('$2', '4').replace('$3', '60000')
-print(' '.join(l.strip() for l in sql.strip().splitlines()))
-PY
-)" -c "rollback"
+    "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryClaim.java" \
+      '$1' '32' '$2' '4' '$3' '60000')" -c "rollback"
     echo
     echo "-- publishing: the fan-out to the org's subscriptions of one event type (EventPublisher)"
     "${PSQL[@]}" -c "explain select s.id from subscription s where s.org_id = '$ORG' and s.deleted_at is null and s.active

@@ -18,6 +18,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -92,8 +93,13 @@ public class Callers {
         if (values.size() != 1) {
             return null;
         }
-        String value = values.get(0);
-        return value.length() > 7 && value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : null;
+        return bearerToken(values.get(0));
+    }
+
+    /** The token of an "Authorization: Bearer <token>" value (the scheme in any case), or null. */
+    private static String bearerToken(String authorization) {
+        return authorization.length() > 7 && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim() : null;
     }
 
     /** Keeps the caller of a verified token, when the identity was verified from exactly that token. */
@@ -143,8 +149,7 @@ public class Callers {
         if (authorization == null || authorization.isBlank()) {
             throw ProblemException.unauthorized("The admin token is required (Authorization: Bearer <admin token>)");
         }
-        String presented = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).trim() : "";
+        String presented = Objects.requireNonNullElse(bearerToken(authorization), "");
         if (expected == null || !Digests.constantTimeEquals(presented, expected)) {
             throw ProblemException.unauthorized("The admin token is not valid");
         }

@@ -1,9 +1,8 @@
 package dev.hookhub.tenancy;
 
+import dev.hookhub.support.Digests;
+
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
@@ -81,10 +80,6 @@ final class VerifiedTokens {
     }
 
     private static ByteBuffer key(String token) {
-        try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ByteBuffer.wrap(Digests.sha256(token));
     }
 }
