@@ -2,11 +2,10 @@ package dev.hookhub.subscription;
 
 import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -109,27 +108,65 @@ public class SubscriptionDeletion {
             // A single statement is atomic on its own: one round trip.
             return run(pool, sql, args);
         }
-        return pool.withTransaction(connection -> {
-            Uni<Void> limit = request.timeout() == null ? Uni.createFrom().voidItem()
-                    : connection.query("set local statement_timeout = " + request.timeout().toMillis())
-                            .execute().replaceWithVoid();
-            return limit.flatMap(ignored -> run(connection, sql, args)).invoke(deleted -> {
-                if (deleted != null && request.verifier() != null) {
-                    request.verifier().accept(deleted);
+        return inTransaction(sql, args, request)
+                .onFailure(SqlErrors::isStatementTimeout).transform(e -> new DeletionTimedOut(request.timeout()));
+    }
+
+    /**
+     * The statement in an explicit transaction, with as few round trips as the request allows: the
+     * client pipelines what is sent without waiting, in order on one connection, so {@code begin} (and the
+     * time limit) go out with the statement, and without a verifier {@code commit} goes too — one round
+     * trip. PostgreSQL answers a {@code commit} after a failed statement by rolling back. With a verifier,
+     * the locked row is checked here and only then committed or rolled back: two round trips.
+     */
+    private Uni<DeletedSubscription> inTransaction(String sql, Tuple args, DeletionRequest request) {
+        String begin = request.timeout() == null ? "begin"
+                : "begin; set local statement_timeout = " + request.timeout().toMillis();
+        return pool.withConnection(connection -> {
+            io.vertx.sqlclient.SqlConnection pipelined = connection.getDelegate();
+            Future<?> opened = pipelined.query(begin).execute();
+            Future<DeletedSubscription> deleted = pipelined.preparedQuery(sql).execute(args.getDelegate())
+                    .map(SubscriptionDeletion::read);
+            if (request.verifier() == null) {
+                Future<?> committed = pipelined.query("commit").execute();
+                return uni(firstFailureOr(deleted, opened, deleted, committed));
+            }
+            return uni(firstFailureOr(deleted, opened, deleted))
+                    .invoke(found -> {
+                        if (found != null) {
+                            request.verifier().accept(found);
+                        }
+                    })
+                    .call(found -> connection.query("commit").execute())
+                    .onFailure().call(() -> connection.query("rollback").execute().onFailure().recoverWithNull());
+        });
+    }
+
+    /** Once all have finished: the first failure in the order given, else the result. */
+    private static <T> Future<T> firstFailureOr(Future<T> result, Future<?>... all) {
+        return Future.join(List.of(all)).transform(ignored -> {
+            for (Future<?> f : all) {
+                if (f.failed()) {
+                    return Future.failedFuture(f.cause());
                 }
-            });
-        }).onFailure(SqlErrors::isStatementTimeout).transform(e -> new DeletionTimedOut(request.timeout()));
+            }
+            return result;
+        });
+    }
+
+    private static <T> Uni<T> uni(Future<T> future) {
+        return Uni.createFrom().completionStage(future.toCompletionStage());
     }
 
     private static Uni<DeletedSubscription> run(SqlClient client, String sql, Tuple args) {
-        return client.preparedQuery(sql).execute(args).map(SubscriptionDeletion::read);
+        return client.preparedQuery(sql).execute(args).map(rows -> read(rows.getDelegate()));
     }
 
-    private static DeletedSubscription read(RowSet<Row> rows) {
+    private static DeletedSubscription read(io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> rows) {
         if (rows.size() == 0) {
             return null;
         }
-        Row r = rows.iterator().next();
+        io.vertx.sqlclient.Row r = rows.iterator().next();
         return new DeletedSubscription(r.getUUID("id"), r.getLong("number"), r.getUUID("org_id"), r.getString("name"),
                 r.getString("description"), r.getString("code"), r.getString("url"),
                 List.of(r.getArrayOfStrings("events")), r.getString("content_type"), SqlRows.headers(r.getJsonObject("headers")),
