@@ -33,16 +33,29 @@ lines.append(f'Mode: {"quick smoke (tiny data; figures mean nothing)" if quick =
 lines.append('')
 
 ceiling = median('delete', 'pgbench', 'rps')
+# A dialect whose delete is its own SQL transaction (ServiceStack, Identity Cloud) has its own ceiling:
+# pgbench running that transaction. The others send the plain statement, whose ceiling is the first.
+own = {case.split(' ', 1)[1]: median('delete', case, 'rps')
+       for case in sorted({k[1] for k in values if k[0] == 'delete' and k[1].startswith('pgbench ')})}
 lines += ['## 1. Delete, per dialect and format', '',
-          f'pgbench ceiling: **{fmt(ceiling)} deletes/s**. Target: service ≥ 0.6 × pgbench.', '',
-          '| dialect | format | deletes/s | × pgbench | p50 ms | p99 ms | non-2xx | target |',
-          '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |']
+          f'pgbench ceiling, the delete statement alone (what v1, m3ter, Hi Marley and CRO send): '
+          f'**{fmt(ceiling)} deletes/s**.']
+for dialect, rps in own.items():
+    lines.append(f'pgbench ceiling, {dialect}\'s own transaction: **{fmt(rps)} deletes/s** '
+                 f'({fmt(rps / ceiling if rps and ceiling else None, 2)} × the statement alone).')
+lines += ['', 'Target: service ≥ 0.6 × pgbench running the same SQL transaction the service runs '
+          '("× own ceiling"); "× statement" compares every dialect with the plain statement\'s ceiling.', '',
+          '| dialect | format | deletes/s | × own ceiling | × statement | p50 ms | p99 ms | non-2xx | target |',
+          '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |']
 chart = []
-for case in sorted({k[1] for k in values if k[0] == 'delete' and k[1] != 'pgbench' and '70%' not in k[1]}):
+for case in sorted({k[1] for k in values if k[0] == 'delete' and not k[1].startswith('pgbench') and '70%' not in k[1]}):
     rps = median('delete', case, 'rps')
-    ratio = rps / ceiling if rps and ceiling else None
     dialect, fmt_name = case.split(' ')
-    lines.append(f'| {dialect} | {fmt_name} | {fmt(rps)} | {fmt(ratio, 2)} | {fmt(median("delete", case, "p50"), 2)} | '
+    mine = own.get(dialect, ceiling)
+    ratio = rps / mine if rps and mine else None
+    plain = rps / ceiling if rps and ceiling else None
+    lines.append(f'| {dialect} | {fmt_name} | {fmt(rps)} | {fmt(ratio, 2)} | {fmt(plain, 2)} | '
+                 f'{fmt(median("delete", case, "p50"), 2)} | '
                  f'{fmt(median("delete", case, "p99"), 2)} | {fmt(median("delete", case, "non2xx"), 0)} | '
                  f'{verdict(None if ratio is None else ratio >= 0.6)} |')
     chart.append((case.replace(' ', '-'), rps or 0))
@@ -100,10 +113,16 @@ else:
 start = median('startup', 'time to ready', 'ms')
 idle = median('startup', 'idle rss', 'mb')
 loaded = median('startup', 'rss under delete load', 'mb')
+aot_start = median('startup', 'time to ready with AOT cache', 'ms')
+aot_idle = median('startup', 'idle rss with AOT cache', 'mb')
 lines += ['## 5. Start-up and memory (JVM, external PostgreSQL)', '',
           '| | value | target |', '| --- | ---: | --- |',
-          f'| process start → /q/health/ready UP | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |',
+          f'| process start → /q/health/ready UP, fast-jar (as shipped) | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |',
+          f'| process start → /q/health/ready UP, Java 25 AOT cache (aot-jar) | '
+          + (f'{fmt(aot_start, 0)} ms | ≤ 2500 ms: {verdict(aot_start <= 2500)} |' if aot_start is not None
+             else 'not measured (no JDK 25+, or AOT=0) | — |'),
           f'| resident memory, idle | {fmt(idle, 0)} MB | ≤ 300 MB: {verdict(None if idle is None else idle <= 300)} |',
+          f'| resident memory, idle, Java 25 AOT cache | {fmt(aot_idle, 0)} MB | ≤ 300 MB: {verdict(None if aot_idle is None else aot_idle <= 300)} |',
           f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤ 300 MB: {verdict(None if loaded is None else loaded <= 300)} |',
           '']
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
