@@ -144,22 +144,20 @@ log "first start (migrates the schema)"
 start_service
 stop_service
 log "scenario 5: start-up and idle memory"
-for r in $(seq 1 "$RUNS"); do
-  start_service
-  record startup "time to ready" ms "$STARTUP_MS" ms
-  sleep 2
-  record startup "idle rss" mb "$(rss_mb)" MB
-  stop_service
-done
-if [[ -n "$AOT_JAVA" ]]; then
+# startups SUFFIX [JAVA JAR EXTRA_OPTIONS]: RUNS starts, each timed to ready, idle memory 2 s later
+startups() {
+  local suffix=$1; shift
   for r in $(seq 1 "$RUNS"); do
-    start_service "$AOT_JAVA" "$AOT_APP/quarkus-run.jar" "-XX:AOTCache=$AOT_APP/app.aot -Xlog:aot*=error"
-    record startup "time to ready with AOT cache" ms "$STARTUP_MS" ms
+    start_service "$@"
+    record startup "time to ready$suffix" ms "$STARTUP_MS" ms
     sleep 2
-    record startup "idle rss with AOT cache" mb "$(rss_mb)" MB
+    record startup "idle rss$suffix" mb "$(rss_mb)" MB
     stop_service
   done
-fi
+}
+startups ""
+[[ -n "$AOT_JAVA" ]] && startups " with AOT cache" "$AOT_JAVA" "$AOT_APP/quarkus-run.jar" \
+  "-XX:AOTCache=$AOT_APP/app.aot -Xlog:aot*=error"
 start_service
 
 # ---- tenancy -------------------------------------------------------------------------------------
