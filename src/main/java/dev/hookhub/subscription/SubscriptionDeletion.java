@@ -1,8 +1,8 @@
 package dev.hookhub.subscription;
 
+import dev.hookhub.store.PipelinedTransaction;
 import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -123,15 +123,12 @@ public class SubscriptionDeletion {
         String begin = request.timeout() == null ? "begin"
                 : "begin; set local statement_timeout = " + request.timeout().toMillis();
         return pool.withConnection(connection -> {
-            io.vertx.sqlclient.SqlConnection pipelined = connection.getDelegate();
-            Future<?> opened = pipelined.query(begin).execute();
-            Future<DeletedSubscription> deleted = pipelined.preparedQuery(sql).execute(args.getDelegate())
-                    .map(SubscriptionDeletion::read);
             if (request.verifier() == null) {
-                Future<?> committed = pipelined.query("commit").execute();
-                return uni(firstFailureOr(deleted, opened, deleted, committed));
+                return PipelinedTransaction.run(connection.getDelegate(), begin, sql, args.getDelegate())
+                        .map(SubscriptionDeletion::read);
             }
-            return uni(firstFailureOr(deleted, opened, deleted))
+            return PipelinedTransaction.open(connection.getDelegate(), begin, sql, args.getDelegate())
+                    .map(SubscriptionDeletion::read)
                     .invoke(found -> {
                         if (found != null) {
                             request.verifier().accept(found);
@@ -140,22 +137,6 @@ public class SubscriptionDeletion {
                     .call(found -> connection.query("commit").execute())
                     .onFailure().call(() -> connection.query("rollback").execute().onFailure().recoverWithNull());
         });
-    }
-
-    /** Once all have finished: the first failure in the order given, else the result. */
-    private static <T> Future<T> firstFailureOr(Future<T> result, Future<?>... all) {
-        return Future.join(List.of(all)).transform(ignored -> {
-            for (Future<?> f : all) {
-                if (f.failed()) {
-                    return Future.failedFuture(f.cause());
-                }
-            }
-            return result;
-        });
-    }
-
-    private static <T> Uni<T> uni(Future<T> future) {
-        return Uni.createFrom().completionStage(future.toCompletionStage());
     }
 
     private static Uni<DeletedSubscription> run(SqlClient client, String sql, Tuple args) {
