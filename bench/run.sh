@@ -18,7 +18,7 @@ if ((QUICK)); then
   DURATION=${DURATION:-2}; RUNS=${RUNS:-1}; POOL=${POOL:-3000}; BIG=${BIG:-0}; WARMUP=${WARMUP:-2}
 else
   # POOL subscriptions per measured case: enough for DURATION seconds at 4,000 deletes/s (the pgbench
-  # ceiling of the plain statement gets twice as many, the dialects' own transactions 1.5 times).
+  # ceiling of the plain statement gets 3 times as many, the dialects' own ceilings 1.5 times).
   DURATION=${DURATION:-4}; RUNS=${RUNS:-3}; POOL=${POOL:-16000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
@@ -139,6 +139,22 @@ report() {
 cleanup() { stop_service; report; rm -rf "$WORK"; }
 trap cleanup EXIT
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVICE_PID") / 1024 )); }
+# settle: waits (at most 30 s) until the idle service has used under 10 % of a core for half a second. After a
+# warm-up its JIT compilers still work through a queue of compilations for several seconds; a case
+# measured then shares the 2 cores with them. Logs how long it waited.
+settle() {
+  local ticks hz t0 before after
+  hz=$(getconf CLK_TCK); t0=$(date +%s)
+  ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
+  before=$(ticks)
+  while sleep 0.5; do
+    after=$(ticks)
+    (( (after - before) * 20 < hz )) && break
+    (( $(date +%s) - t0 >= 30 )) && { log "settle: still busy after 30 s"; break; }
+    before=$after
+  done
+  SETTLED_S=$(( $(date +%s) - t0 ))
+}
 
 log "first start (migrates the schema)"
 start_service
@@ -193,12 +209,14 @@ seed() {
   "${PSQL[@]}" -c "analyze subscription; analyze delivery_attempt; analyze signing_secret" >/dev/null
 }
 
-# Each measured case starts from a fresh checkpoint, pgbench's as the service's: otherwise the writes
-# of the seeding land in whichever case the checkpointer happens to run.
-checkpoint() { su postgres -c "psql -qc checkpoint" >/dev/null; }
+# Each measured case starts from a fresh checkpoint, pgbench's as the service's, and with the kernel's
+# dirty pages written (sync): otherwise the writes of the seeding (or the large data set's bulk load)
+# land in whichever case the checkpointer or the kernel's write-back happens to run.
+checkpoint() { su postgres -c "psql -qc checkpoint" >/dev/null; sync; }
 # load DIALECT FORMAT POOLNAME [RATE] -> prints the RESULT line of wrk
 load() {
   checkpoint
+  settle
   DIALECT=$1 FORMAT=$2 POOL="$WORK/$3.pool" RATE=${4:-0} THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
     TOKEN=$([[ $1 == identitycloud ]] && echo "$IC_TOKEN" || echo "$TOKEN") APIKEY="$APIKEY" ORG="$ORG" TENANT="$TENANT" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/delete.lua" "$B" | grep '^RESULT'
@@ -219,8 +237,8 @@ PY
 }
 # The delete statement exactly as the service runs it, taken from the one delete core, by number.
 CORE="$ROOT/src/main/java/dev/hookhub/subscription/SubscriptionDeletion.java"
-# pgbench_script HISTORY [BEFORE...]: one delete per transaction; with BEFORE statements (a dialect whose
-# delete is an explicit transaction), they open it and a commit closes it, as the service sends them.
+# pgbench_script HISTORY [BEFORE...]: one delete per transaction, after the BEFORE statements a dialect
+# sends first; when they open a transaction (begin), a commit closes it, as the service sends them.
 pgbench_script() {
   local history=$1; shift
   echo '\set i :i + 1'
@@ -228,7 +246,7 @@ pgbench_script() {
   for statement in "$@"; do echo "$statement;"; done
   echo "$(java_sql "$CORE" '%s' 's.number = $1 and s.org_id = $6' '$1' ':n' '$2' "'pgbench'" '$3' "'pgbench'" \
     '$4' "'127.0.0.1'" '$5' "$history" '$6' "'$ORG'::uuid");"
-  (($#)) && echo "commit;"
+  [[ "${1:-}" == begin* ]] && echo "commit;"
   return 0
 }
 # ceiling POOLNAME HISTORY [BEFORE...] -> deletes per second of pgbench running that transaction on
@@ -248,10 +266,16 @@ ceiling() {
   after=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
   awk -v n=$((after - before)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f", n / (ns / 1e9)}'
 }
-# The transactions that differ from the plain statement (v1, m3ter, Hi Marley and CRO send just that):
-# ServiceStack's holds the row while the secret is checked and answers with up to 100 history rows
-# (ServiceStackConfig); Identity Cloud's carries its 9-second time limit (IdentityCloudResource).
+# The dialects whose SQL differs from the plain statement (v1, m3ter and CRO send just that; a bearer
+# token verified once is remembered): Hi Marley looks its API key up first, every request (the query of
+# Tenancy.apiKeyCaller, by the key's SHA-256); ServiceStack's transaction holds the row while the secret
+# is checked and answers with up to 100 history rows (ServiceStackConfig); Identity Cloud's carries its
+# 9-second time limit (IdentityCloudResource).
+KEY_SQL=$(sed -n 's/.*preparedQuery("\(select [^"]* from api_key [^"]*\)").*/\1/p' "$ROOT/src/main/java/dev/hookhub/tenancy/Tenancy.java")
+[[ -n "$KEY_SQL" ]] || { echo "the API key query was not found in Tenancy.java" >&2; exit 1; }
+KEY_HASH=$(printf %s "$APIKEY" | sha256sum | cut -c1-64)
 declare -A OWN_CEILING=(
+  [himarley]="0 ${KEY_SQL/\$1/"'\\x$KEY_HASH'::bytea"}"
   [servicestack]="100 begin"
   [identitycloud]="0 begin|set local statement_timeout = 9000"
 )
@@ -259,20 +283,39 @@ declare -A OWN_CEILING=(
 read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
 peak_rss=0
 # A warm-up the figures leave out: the JIT compiles the hot paths of every dialect before anything counts.
-log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for 1 s, not recorded"
+WARMUP_EACH=$((QUICK ? 1 : 3))
+log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for ${WARMUP_EACH} s, not recorded"
 # The JIT needs tens of seconds of load on 2 busy cores before the delete path runs compiled (measured:
-# about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s).
+# about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s). Each dialect's own code then needs a few
+# thousand calls before C2 compiles it: with 1 s each, a profile of the measured cases still showed the
+# compiler threads at 14-43 % of the JVM's CPU in the first case of each dialect.
 seed warm-v1 "$((WARMUP * 3000))" 1
 DURATION=$WARMUP load v1 json warm-v1 > /dev/null
-for d in "${DIALECTS[@]}"; do
-  for f in json msgpack; do
-    seed "warm-$d-$f" 2500 1
-    DURATION=1 load "$d" "$f" "warm-$d-$f" > /dev/null
-  done
+split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in number order
+  local name=$1 i=0; shift
+  sort -t, -k2 -n "$WORK/$name.pool" > "$WORK/$name.sorted"
+  split -n "l/$#" -d -a 2 "$WORK/$name.sorted" "$WORK/$name.part"
+  for pool in "$@"; do mv "$WORK/$name.part$(printf %02d $i)" "$WORK/$pool.pool"; i=$((i + 1)); done
+}
+cases=(); for d in "${DIALECTS[@]}"; do cases+=("$d-json" "$d-msgpack"); done
+# One seeding for many pools (each seeding costs seconds: a JVM, COPY, the history insert, ANALYZE).
+seed warm "$((WARMUP_EACH * 2500 * ${#cases[@]}))" 1
+split_pools warm "${cases[@]/#/warm-}"
+for c in "${cases[@]}"; do
+  DURATION=$WARMUP_EACH load "${c%-*}" "${c##*-}" "warm-$c" > /dev/null
 done
+settle
+log "settled ${SETTLED_S} s after the warm-up (the JIT's queue of compilations)"
 log "scenario 1: delete per dialect and format, ${RUNS} run(s) of ${DURATION}s at ${CONNECTIONS} connections"
 for r in $(seq 1 "$RUNS"); do
-  seed "ceiling$r" "$((POOL * 2))" 3
+  # The ceilings' pools (the plain statement's of two parts) and the cases' pools, seeded at once.
+  ceilings=("ceiling$r" "ceiling$r-2")
+  for d in "${DIALECTS[@]}"; do [[ -n "${OWN_CEILING[$d]:-}" ]] && ceilings+=("ceiling-$d$r"); done
+  seed "ceilings$r" "$((POOL * 3 / 2 * ${#ceilings[@]}))" 3
+  split_pools "ceilings$r" "${ceilings[@]}"
+  cat "$WORK/ceiling$r-2.pool" >> "$WORK/ceiling$r.pool"
+  seed "cases$r" "$((POOL * ${#cases[@]}))" 3
+  split_pools "cases$r" "${cases[@]/%/-$r}"
   tps=$(ceiling "ceiling$r" 0)
   record delete "pgbench" rps "$tps" "req/s"
   log "run $r: pgbench ${tps} tps"
@@ -280,14 +323,12 @@ for r in $(seq 1 "$RUNS"); do
     [[ -n "${OWN_CEILING[$d]:-}" ]] || continue
     read -r history statements <<< "${OWN_CEILING[$d]}"
     IFS='|' read -r -a before <<< "$statements"
-    seed "ceiling-$d$r" "$((POOL * 3 / 2))" 3
     tps=$(ceiling "ceiling-$d$r" "$history" "${before[@]}")
     record delete "pgbench $d" rps "$tps" "req/s"
     log "run $r: pgbench as $d: ${tps} tps"
   done
   for d in "${DIALECTS[@]}"; do
     for f in json msgpack; do
-      seed "$d-$f-$r" "$POOL" 3
       line=$(load "$d" "$f" "$d-$f-$r")
       rss=$(rss_mb); ((rss > peak_rss)) && peak_rss=$rss
       record delete "$d $f" rps "$(field rps "$line")" "req/s"
@@ -370,14 +411,18 @@ publish() {
   TOKEN="$TOKEN" EVENT_TYPE=$1 RATE=$2 CONNECTIONS=$3 EVENT_KINDS=${5:-1} \
     wrk -t1 -c"$3" -d"${4}s" --timeout 5s -s "$ROOT/bench/lua/publish.lua" "$B" | grep '^RESULT'
 }
-# drained TYPE: waits (bounded) until no delivery of that event type is pending
+# drained POOLNAME: waits (bounded) until no delivery to the subscriptions of that pool is pending. By
+# subscription id, along the pending-deliveries index: the poll must not compete with what it waits for
+# (joined to events by type it cost 100-200 ms a poll while the queue table's statistics were stale).
 drained() {
+  local ids
+  ids=$(paste -sd, "$WORK/$1.idlist")
   for _ in $(seq 1 600); do
-    n=$("${PSQL[@]}" -c "select count(*) from delivery d join event e on e.id = d.event_id where (e.type = '$1' or e.type like '$1.%') and d.status in ('queued','in_flight')")
+    n=$("${PSQL[@]}" -c "select count(*) from delivery d where d.subscription_id = any('{$ids}'::uuid[]) and d.status in ('queued','in_flight')")
     ((n == 0)) && return 0
     sleep 0.2
   done
-  log "deliveries of $1 still pending after 120 s"
+  log "deliveries to $1 still pending after 120 s"
 }
 # delivery_rate NAME: 300 events published at 100/s, each fanned out to 50 subscriptions (15,000 signed
 # deliveries); sets RATE_MEASURED (deliveries/s from the first attempt to the last) and OK (answered 204).
@@ -385,7 +430,7 @@ delivery_rate() {
   local n secs
   fanout "$1" 50 "bench.$1"
   publish "bench.$1" 100 8 3 > /dev/null
-  drained "bench.$1"
+  drained "$1"
   read -r n secs < <("${PSQL[@]}" -F' ' -c "select count(*), extract(epoch from max(a.attempted_at) - min(a.attempted_at))
       from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.$1'")
   RATE_MEASURED=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')
@@ -402,7 +447,7 @@ for r in $(seq 1 "$RUNS"); do
   publish "bench.lat$r" 500 32 "$DURATION" 10 > "$WORK/lat.out"
   lat_rps=$(field rps "$(cat "$WORK/lat.out")")
   record delivery "publish to first attempt at 500 events/s" "publish rate" "$lat_rps" "events/s"
-  drained "bench.lat$r"
+  drained "lat-$r"
   read -r p50 p99 n < <("${PSQL[@]}" -F' ' -c "with first as (
         select e.id, min(a.attempted_at) - e.created_at as wait from event e join delivery_attempt a on a.event_id = e.id
          where e.type like 'bench.lat$r.%' group by e.id, e.created_at)
