@@ -3,7 +3,7 @@
 # runs each scenario with wrk (a separate process) and pgbench as the ceiling, and writes
 # bench/results/latest.md, latest.csv and latest.png.
 #
-#   bench/run.sh           full run (about 12 minutes on 2 cores)
+#   bench/run.sh           full run (about 12 minutes on 2 cores, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
 #
 # Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
@@ -19,7 +19,7 @@ if ((QUICK)); then
 else
   # POOL subscriptions per measured case: enough for DURATION seconds at 4,000 deletes/s (the pgbench
   # ceiling of the plain statement gets 3 times as many, the dialects' own ceilings 1.5 times).
-  DURATION=${DURATION:-4}; RUNS=${RUNS:-3}; POOL=${POOL:-16000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
+  DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-12000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
@@ -283,12 +283,13 @@ declare -A OWN_CEILING=(
 read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
 peak_rss=0
 # A warm-up the figures leave out: the JIT compiles the hot paths of every dialect before anything counts.
-WARMUP_EACH=$((QUICK ? 1 : 3))
+WARMUP_EACH=$((QUICK ? 1 : 2))
 log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for ${WARMUP_EACH} s, not recorded"
 # The JIT needs tens of seconds of load on 2 busy cores before the delete path runs compiled (measured:
 # about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s). Each dialect's own code then needs a few
 # thousand calls before C2 compiles it: with 1 s each, a profile of the measured cases still showed the
-# compiler threads at 14-43 % of the JVM's CPU in the first case of each dialect.
+# compiler threads at 14-43 % of the JVM's CPU in the first case of each dialect. settle (in load) then
+# waits for the compilations queued.
 seed warm-v1 "$((WARMUP * 3000))" 1
 DURATION=$WARMUP load v1 json warm-v1 > /dev/null
 split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in number order
