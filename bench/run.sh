@@ -243,27 +243,32 @@ pgbench_script() {
   local history=$1; shift
   echo '\set i :i + 1'
   echo '\set n :base + (:i - 1) * :clients + :client_id'
+  # Past its pool's last number a client does nothing: the next numbers belong to other pools.
+  echo '\if :n <= :last'
   for statement in "$@"; do echo "$statement;"; done
   echo "$(java_sql "$CORE" '%s' 's.number = $1 and s.org_id = $6' '$1' ':n' '$2' "'pgbench'" '$3' "'pgbench'" \
     '$4' "'127.0.0.1'" '$5' "$history" '$6' "'$ORG'::uuid");"
   [[ "${1:-}" == begin* ]] && echo "commit;"
+  echo '\endif'
   return 0
 }
 # ceiling POOLNAME HISTORY [BEFORE...] -> deletes per second of pgbench running that transaction on
 # distinct live subscriptions (counted from the audit records it wrote, so an exhausted pool cannot
 # inflate it)
 ceiling() {
-  local name=$1 base before after t0 t1
+  local name=$1 base last before after t0 t1
   shift
   pgbench_script "$@" > "$WORK/delete.pgbench"
   base=$(sort -t, -k2 -n "$WORK/$name.pool" | head -1 | cut -d, -f2)
+  last=$(sort -t, -k2 -n "$WORK/$name.pool" | tail -1 | cut -d, -f2)
   before=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
   checkpoint
   t0=$(date +%s%N)
   pgbench -h 127.0.0.1 -U hookhub_bench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
-    -D i=0 -D base="$base" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1
+    -D i=0 -D base="$base" -D last="$last" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1
   t1=$(date +%s%N)
   after=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
+  (( after - before >= last - base + 1 - CONNECTIONS )) && log "pgbench used up the pool $name: its rate is a lower bound"
   awk -v n=$((after - before)) -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f", n / (ns / 1e9)}'
 }
 # The dialects whose SQL differs from the plain statement (v1, m3ter and CRO send just that; a bearer
