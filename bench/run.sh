@@ -141,7 +141,7 @@ trap cleanup EXIT
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVICE_PID") / 1024 )); }
 # settle: waits (at most 30 s) until the idle service has used under 10 % of a core for half a second. After a
 # warm-up its JIT compilers still work through a queue of compilations for several seconds; a case
-# measured then shares the 2 cores with them. Logs how long it waited.
+# measured then shares the 2 cores with them. Sets SETTLED_S to how long it waited.
 settle() {
   local ticks hz t0 before after
   hz=$(getconf CLK_TCK); t0=$(date +%s)
@@ -209,14 +209,13 @@ seed() {
   "${PSQL[@]}" -c "analyze subscription; analyze delivery_attempt; analyze signing_secret" >/dev/null
 }
 
-# Each measured case starts from a fresh checkpoint, pgbench's as the service's, and with the kernel's
-# dirty pages written (sync): otherwise the writes of the seeding (or the large data set's bulk load)
-# land in whichever case the checkpointer or the kernel's write-back happens to run.
-checkpoint() { su postgres -c "psql -qc checkpoint" >/dev/null; sync; }
+# Each measured case starts from a fresh checkpoint, pgbench's as the service's, with the kernel's dirty
+# pages written (sync) and the service settled: otherwise the writes of the seeding (or the large data
+# set's bulk load), or the JIT's queue, land in whichever case happens to run then.
+quiesce() { su postgres -c "psql -qc checkpoint" >/dev/null; sync; settle; }
 # load DIALECT FORMAT POOLNAME [RATE] -> prints the RESULT line of wrk
 load() {
-  checkpoint
-  settle
+  quiesce
   DIALECT=$1 FORMAT=$2 POOL="$WORK/$3.pool" RATE=${4:-0} THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
     TOKEN=$([[ $1 == identitycloud ]] && echo "$IC_TOKEN" || echo "$TOKEN") APIKEY="$APIKEY" ORG="$ORG" TENANT="$TENANT" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/delete.lua" "$B" | grep '^RESULT'
@@ -259,10 +258,9 @@ ceiling() {
   local name=$1 base last before after t0 t1
   shift
   pgbench_script "$@" > "$WORK/delete.pgbench"
-  base=$(sort -t, -k2 -n "$WORK/$name.pool" | head -1 | cut -d, -f2)
-  last=$(sort -t, -k2 -n "$WORK/$name.pool" | tail -1 | cut -d, -f2)
+  { read -r base; read -r last; } < <(sort -t, -k2 -n "$WORK/$name.pool" | sed -n '1p;$p' | cut -d, -f2)
   before=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
-  checkpoint
+  quiesce
   t0=$(date +%s%N)
   pgbench -h 127.0.0.1 -U hookhub_bench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
     -D i=0 -D base="$base" -D last="$last" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1

@@ -76,6 +76,7 @@ public class DeliveryClaim {
      * own transaction, pipelined with it: one round trip.
      */
     static final String PLANNER_SETTINGS = "set local enable_seqscan = off; set local enable_bitmapscan = off";
+    private static final String BEGIN = "begin; " + PLANNER_SETTINGS;
 
     private final Pool pool;
     private final HookhubConfig.Delivery config;
@@ -88,7 +89,7 @@ public class DeliveryClaim {
     /** Leases up to {@code limit} due deliveries to the caller. */
     public Uni<List<ClaimedDelivery>> claim(int limit) {
         Tuple args = Tuple.of(limit, config.maxInFlightPerSubscription(), (double) config.lease().toMillis());
-        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), "begin; " + PLANNER_SETTINGS,
+        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), BEGIN,
                         SQL, args.getDelegate()))
                 .map(DeliveryClaim::read);
     }
