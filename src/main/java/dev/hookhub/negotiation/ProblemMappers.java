@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hookhub.subscription.SqlErrors;
 import io.quarkus.logging.Log;
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -16,8 +14,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.Comparator;
-import java.util.List;
 
 /** Every failure of every route, mapped once to a problem-details answer in the negotiated format. */
 public class ProblemMappers {
@@ -47,18 +43,6 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unparsable(StreamReadException e, ContainerRequestContext request) {
         return problems.response(request, BodyProblems.malformed("JSON", e).problem());
-    }
-
-    @ServerExceptionMapper
-    public Response invalid(ConstraintViolationException e, ContainerRequestContext request) {
-        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
-                .sorted(Comparator.comparing(Problem.FieldError::field))
-                .toList();
-        String detail = errors.stream().map(f -> "'" + f.field() + "' " + f.message())
-                .reduce((a, b) -> a + "; " + b).orElse("Invalid request");
-        return problems.response(request, new Problem("about:blank", "Bad Request", 400,
-                "Invalid request: " + detail, errors, null));
     }
 
     @ServerExceptionMapper
@@ -119,13 +103,5 @@ public class ProblemMappers {
         Log.error("Unexpected failure on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
         return problems.response(request, Problem.of(500, "Internal Server Error",
                 "The request failed on the server; nothing was changed"));
-    }
-
-    private static String fieldName(ConstraintViolation<?> v) {
-        // Paths look like "create.body.url"; the client knows the field as "url".
-        String path = v.getPropertyPath().toString();
-        String[] parts = path.split("\\.");
-        return parts.length > 2 ? String.join(".", java.util.Arrays.copyOfRange(parts, 2, parts.length))
-                : parts[parts.length - 1];
     }
 }

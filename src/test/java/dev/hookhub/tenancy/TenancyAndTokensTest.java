@@ -57,11 +57,35 @@ class TenancyAndTokensTest {
                 .body("id", org.hamcrest.Matchers.matchesPattern("[0-9a-f-]{36}"))
                 .body("number", notNullValue())
                 .body("name", equalTo("Acme GmbH"));
-        for (String bad : List.of("", "\u0001", "a\u0000")) {
+        long orgs = Database.count("select count(*) from organization");
+        for (String bad : List.of("", "  ", "\u0001", "a\u0000", "n".repeat(201))) {
             given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
                     .body(Map.of("name", bad)).post("/v1/admin/orgs")
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("name"));
+        }
+        given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("name", "n".repeat(201))).post("/v1/admin/orgs")
+                .then().statusCode(400).body("errors[0].message", equalTo("must be 1 to 200 printable characters"));
+        for (String body : List.of("{}", "null")) {
+            given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                    .body(body).post("/v1/admin/orgs")
                     .then().statusCode(400).body("errors[0].field", equalTo("name"));
         }
+        assertEquals(orgs, Database.count("select count(*) from organization"));
+        given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                .body(Map.of("name", "n".repeat(200))).post("/v1/admin/orgs")
+                .then().statusCode(201).body("name", equalTo("n".repeat(200)));
+        Api.Tenant tenant = Api.tenant();
+        String credentials = "select (select count(*) from api_client) + (select count(*) from api_key)";
+        long keys = Database.count(credentials);
+        for (String route : List.of("/clients", "/api-keys")) {
+            given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                    .body(Map.of("name", "k".repeat(201))).post("/v1/admin/orgs/" + tenant.orgId() + route)
+                    .then().statusCode(400).body("errors[0].field", equalTo("name"))
+                    .body("errors[0].message", equalTo("must be at most 200 characters"));
+        }
+        assertEquals(keys, Database.count(credentials));
         given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
                 .body(Map.of("name", "x", "roles", List.of("God")))
                 .post("/v1/admin/orgs/" + UUID.randomUUID() + "/clients")

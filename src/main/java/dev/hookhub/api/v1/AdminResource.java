@@ -8,8 +8,6 @@ import dev.hookhub.tenancy.Role;
 import dev.hookhub.tenancy.Tenancy;
 import dev.hookhub.tenancy.TokenIssuer;
 import io.smallrye.mutiny.Uni;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -35,6 +33,8 @@ import java.util.UUID;
 public class AdminResource {
 
     static final long OPERATOR_TOKEN_SECONDS = 900;
+    /** Names of orgs, API clients and API keys. */
+    static final int MAX_NAME = 200;
 
     private final dev.hookhub.tenancy.Callers callers;
     private final Tenancy tenancy;
@@ -50,11 +50,11 @@ public class AdminResource {
 
     @POST
     public Uni<RestResponse<V1Dtos.OrgView>> createOrg(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @Valid @NotNull V1Dtos.OrgCreate body) {
+            V1Dtos.OrgCreate body) {
         callers.requireAdmin(authorization);
-        String name = body.name().strip();
-        if (name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
-            throw ProblemException.invalidField("name", "must be 1 to 200 printable characters");
+        String name = body == null || body.name() == null ? "" : body.name().strip();
+        if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.invalidField("name", "must be 1 to " + MAX_NAME + " printable characters");
         }
         return tenancy.createOrg(name).map(org -> RestResponse.ResponseBuilder
                 .<V1Dtos.OrgView>created(URI.create("/v1/orgs/" + org.id))
@@ -85,7 +85,7 @@ public class AdminResource {
     @POST
     @Path("/{orgId}/tokens")
     public Uni<V1Dtos.TokenView> operatorToken(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, @Valid V1Dtos.CredentialCreate body) {
+            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         callers.requireAdmin(authorization);
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
@@ -101,11 +101,11 @@ public class AdminResource {
     @POST
     @Path("/{orgId}/clients")
     public Uni<RestResponse<V1Dtos.ClientView>> createClient(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, @Valid V1Dtos.CredentialCreate body) {
+            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         callers.requireAdmin(authorization);
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createClient(org, body == null ? null : body.name(), roles)
+        return tenancy.createClient(org, credentialName(body), roles)
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ClientView(c.id(), c.orgId(),
                         c.publicId(), c.secret(), c.name(), Tenancy.roleNames(c.roles()), c.createdAt())));
     }
@@ -113,17 +113,26 @@ public class AdminResource {
     @POST
     @Path("/{orgId}/api-keys")
     public Uni<RestResponse<V1Dtos.ApiKeyView>> createApiKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, @Valid V1Dtos.CredentialCreate body) {
+            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         callers.requireAdmin(authorization);
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createApiKey(org, body == null ? null : body.name(), roles)
+        return tenancy.createApiKey(org, credentialName(body), roles)
                 .map(k -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ApiKeyView(k.id(), k.orgId(),
                         k.secret(), k.publicId(), k.name(), Tenancy.roleNames(k.roles()), k.createdAt())));
     }
 
     private static V1Dtos.OrgView view(Organization org) {
         return new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt);
+    }
+
+    /** A credential's optional label. */
+    private static String credentialName(V1Dtos.CredentialCreate body) {
+        String name = body == null ? null : body.name();
+        if (name != null && name.length() > MAX_NAME) {
+            throw ProblemException.invalidField("name", "must be at most " + MAX_NAME + " characters");
+        }
+        return name;
     }
 
     /** Roles default to Admin; unknown names are refused rather than dropped. */

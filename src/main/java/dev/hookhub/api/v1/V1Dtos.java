@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Size;
 
 import java.time.Instant;
 import java.util.List;
@@ -22,7 +20,7 @@ public final class V1Dtos {
     }
 
     @RegisterForReflection
-    public record OrgCreate(@NotBlank @Size(max = 200) String name) {
+    public record OrgCreate(String name) {
     }
 
     @RegisterForReflection
@@ -31,7 +29,7 @@ public final class V1Dtos {
     }
 
     @RegisterForReflection
-    public record CredentialCreate(@Size(max = 200) String name, List<String> roles) {
+    public record CredentialCreate(String name, List<String> roles) {
     }
 
     @RegisterForReflection
