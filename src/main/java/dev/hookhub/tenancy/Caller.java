@@ -10,7 +10,12 @@ import java.util.UUID;
 public record Caller(UUID orgId, String actor, Set<Role> roles) {
 
     public boolean canWrite() {
-        return roles.stream().anyMatch(Role::canWrite);
+        for (Role role : roles) {
+            if (role.canWrite()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean canRead() {
