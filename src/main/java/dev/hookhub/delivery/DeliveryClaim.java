@@ -83,7 +83,8 @@ public class DeliveryClaim {
      * own transaction, pipelined with it: one round trip.
      */
     static final String PLANNER_SETTINGS = "set local enable_seqscan = off; set local enable_bitmapscan = off";
-    private static final String BEGIN = "begin; " + PLANNER_SETTINGS;
+    /** {@code begin} with {@link #PLANNER_SETTINGS}: the claim's, and the attempt recorder's. */
+    static final String INDEX_ONLY_BEGIN = "begin; " + PLANNER_SETTINGS;
 
     private final Pool pool;
     private final HookhubConfig.Delivery config;
@@ -96,7 +97,7 @@ public class DeliveryClaim {
     /** Leases up to {@code limit} due deliveries to the caller. */
     public Uni<List<ClaimedDelivery>> claim(int limit) {
         Tuple args = Tuple.of(limit, config.maxInFlightPerSubscription(), (double) config.lease().toMillis());
-        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), BEGIN,
+        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
                         SQL, args.getDelegate()))
                 .map(DeliveryClaim::read);
     }

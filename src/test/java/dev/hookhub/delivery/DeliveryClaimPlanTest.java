@@ -45,7 +45,24 @@ class DeliveryClaimPlanTest {
         assertTrue(cachedPlanAfterABurst("select 1").contains("Seq Scan on delivery"));
     }
 
+    @Test
+    void theRecordersWritesFindTheirRowsByKeyInAPlanCachedWhileTheQueueWasNearlyEmpty() throws Exception {
+        // As joins with the attempts, the same plan read every pending row of the queue on each write (or,
+        // without the claim's settings, the whole table). Now the leased rows at most: the in-flight index.
+        String plan = cachedPlanAfterABurst(DeliveryClaim.PLANNER_SETTINGS, "prepare claim_plan as " + AttemptRecorder.SQL,
+                "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(13, "'{}'")) + ")");
+        assertFalse(plan.contains("Seq Scan on delivery"), plan);
+        assertFalse(plan.contains("delivery_subscription_pending"), plan);
+        // The cancellation of a deactivated subscription's queue runs only when one is deactivated.
+        assertTrue(plan.contains("One-Time Filter"), plan);
+    }
+
     private static String cachedPlanAfterABurst(String settings) throws Exception {
+        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8) as " + DeliveryClaim.SQL,
+                "explain (costs off) execute claim_plan(32, 4, 60000)");
+    }
+
+    private static String cachedPlanAfterABurst(String settings, String prepare, String explain) throws Exception {
         try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
             connection.setAutoCommit(false);
             try {
@@ -76,20 +93,20 @@ class DeliveryClaimPlanTest {
                           from (select * from event order by created_at limit %d) e
                          cross join (select * from subscription order by name limit 50) s""";
                 sql.execute(burst.formatted(2));
-                sql.execute("prepare claim_plan(int, int, float8) as " + DeliveryClaim.SQL);
-                plan(sql);
+                sql.execute(prepare);
+                plan(sql, explain);
                 sql.execute("delete from delivery");
                 sql.execute(burst.formatted(300));
-                return plan(sql);
+                return plan(sql, explain);
             } finally {
                 connection.rollback();
             }
         }
     }
 
-    private static String plan(Statement sql) throws Exception {
+    private static String plan(Statement sql, String explain) throws Exception {
         StringBuilder plan = new StringBuilder();
-        try (ResultSet rows = sql.executeQuery("explain (costs off) execute claim_plan(32, 4, 60000)")) {
+        try (ResultSet rows = sql.executeQuery(explain)) {
             while (rows.next()) {
                 plan.append(rows.getString(1)).append('\n');
             }
