@@ -1,5 +1,6 @@
 """Turns bench/results/latest.csv into latest.md (medians, ratios, targets) and latest.png (gnuplot)."""
 import csv
+import os
 import statistics
 import subprocess
 import sys
@@ -63,10 +64,13 @@ for case in sorted({k[1] for k in values if k[0] == 'delete' and not k[1].starts
     dialect, fmt_name = case.split(' ')
     ratio = run_ratio(case, 'pgbench ' + dialect if dialect in own else 'pgbench')
     plain = run_ratio(case, 'pgbench')
+    # 404s past the end of a used-up pool: that run's rate counts only the 2xx, a lower bound.
+    used_up = any(v > 0 for v in values.get(('delete', case, 'non2xx'), []))
     lines.append(f'| {dialect} | {fmt_name} | {fmt(rps)} | {fmt(ratio, 2)} | {fmt(plain, 2)} | '
                  f'{fmt(median("delete", case, "p50"), 2)} | '
                  f'{fmt(median("delete", case, "p99"), 2)} | {fmt(median("delete", case, "non2xx"), 0)} | '
-                 f'{verdict(None if ratio is None else ratio >= 0.6)} |')
+                 f'{verdict(None if ratio is None else ratio >= 0.6)}'
+                 f'{" (a pool was used up: a lower bound)" if used_up else ""} |')
     chart.append((case.replace(' ', '-'), rps or 0))
 paced = median('delete', 'v1 json at 70% of peak', 'p99')
 lines += ['', f'p99 of v1 JSON deletes paced at 70 % of its peak: **{fmt(paced, 2)} ms** '
@@ -122,17 +126,23 @@ else:
 start = median('startup', 'time to ready', 'ms')
 idle = median('startup', 'idle rss', 'mb')
 loaded = median('startup', 'rss under delete load', 'mb')
-aot_start = median('startup', 'time to ready with AOT cache', 'ms')
-aot_idle = median('startup', 'idle rss with AOT cache', 'mb')
+plain_start = median('startup', 'time to ready fast-jar without AOT cache', 'ms')
+plain_idle = median('startup', 'idle rss fast-jar without AOT cache', 'mb')
+service = os.environ.get('BENCH_SERVICE', 'the packaged jar')
 lines += ['## 5. Start-up and memory (JVM, external PostgreSQL)', '',
+          f'Every scenario ran the service as the {service}; JVM options `-XX:+UseSerialGC -Xmx128m`, '
+          '`MALLOC_ARENA_MAX=2`. Start-ups are the median of several starts, each timed from process start '
+          'to the first `/q/health/ready` answering UP.', '',
           '| | value | target |', '| --- | ---: | --- |',
-          f'| process start → /q/health/ready UP, fast-jar (as shipped) | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |',
-          f'| process start → /q/health/ready UP, Java 25 AOT cache (aot-jar) | '
-          + (f'{fmt(aot_start, 0)} ms | ≤ 2500 ms: {verdict(aot_start <= 2500)} |' if aot_start is not None
-             else 'not measured (no JDK 25+, or AOT=0) | — |'),
-          f'| resident memory, idle | {fmt(idle, 0)} MB | ≤ 300 MB: {verdict(None if idle is None else idle <= 300)} |',
-          f'| resident memory, idle, Java 25 AOT cache | {fmt(aot_idle, 0)} MB | ≤ 300 MB: {verdict(None if aot_idle is None else aot_idle <= 300)} |',
-          f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤ 300 MB: {verdict(None if loaded is None else loaded <= 300)} |',
+          f'| process start → /q/health/ready UP | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |']
+if plain_start is not None:
+    lines.append(f'| the same without the AOT cache (fast-jar on the machine\'s default java), for comparison | '
+                 f'{fmt(plain_start, 0)} ms | not what the image runs |')
+lines += [f'| resident memory, idle | {fmt(idle, 0)} MB | ≤ 300 MB: {verdict(None if idle is None else idle <= 300)} |']
+if plain_idle is not None:
+    lines.append(f'| resident memory, idle, without the AOT cache | {fmt(plain_idle, 0)} MB | ≤ 300 MB: '
+                 f'{verdict(plain_idle <= 300)} |')
+lines += [f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤ 300 MB: {verdict(None if loaded is None else loaded <= 300)} |',
           '']
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
 
@@ -155,5 +165,4 @@ plot "{data}" using 0:2:xtic(1) with boxes notitle lc rgb "#3b7dd8", \
      {(ceiling or 0) * 0.6} with lines dt 2 lw 2 lc rgb "#d83b3b" title "0.6 × pgbench"
 '''
 subprocess.run(['gnuplot'], input=script.encode(), check=True)
-import os
 os.remove(data)

@@ -17,9 +17,10 @@ QUICK=0
 if ((QUICK)); then
   DURATION=${DURATION:-2}; RUNS=${RUNS:-1}; POOL=${POOL:-3000}; BIG=${BIG:-0}; WARMUP=${WARMUP:-2}
 else
-  # POOL subscriptions per measured case: enough for DURATION seconds at 4,000 deletes/s (the pgbench
-  # ceiling of the plain statement gets 3 times as many, the dialects' own ceilings 1.5 times).
-  DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-12000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
+  # POOL subscriptions per measured case: enough for DURATION seconds at 6,600 deletes/s (the pgbench
+  # ceiling of the plain statement gets 3 times as many, the dialects' own ceilings 1.5 times). A case
+  # that uses its pool up answers 404s past its end: its non-2xx count says so, and the report too.
+  DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-20000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
@@ -51,12 +52,13 @@ if [[ ! -f "$JAR" ]] || [[ -n "$(find src pom.xml -newer "$JAR" -type f 2>/dev/n
   ./mvnw -B -q package -DskipTests
 fi
 
-# ---- the AOT-cache variant (scenario 5 only) -------------------------------------------------------
-# Java 25's AOT cache (Project Leyden) through Quarkus's aot-jar packaging: a JDK 25+ builds the jar and
-# its integration test PackagedServiceIT is the training run that writes app.aot. Built in a copy of the
-# sources under target/aot (so target/quarkus-app stays the ordinary fast-jar), reused while no source is
-# newer. AOT=0 skips it; without a JDK 25+ (AOT_JAVA_HOME, or one under /usr/lib/jvm) it is reported as
-# not measured.
+# ---- the service as shipped: the aot-jar with Java 25's AOT cache -----------------------------------
+# docker/Dockerfile.jvm runs Quarkus's aot-jar on Java 25 with its AOT cache (Project Leyden): a JDK 25+
+# builds the jar and its integration test PackagedServiceIT is the training run that writes app.aot. Built
+# here in a copy of the sources under target/aot (so target/quarkus-app stays the ordinary fast-jar),
+# reused while no source is newer, and every scenario runs it. AOT=0 (the default of --quick), or no
+# JDK 25+ (AOT_JAVA_HOME, or one under /usr/lib/jvm), runs the fast-jar on this machine's java instead,
+# and the report says so.
 AOT=${AOT:-$((QUICK ? 0 : 1))}
 AOT_JAVA=
 if ((AOT)); then
@@ -74,6 +76,14 @@ if [[ -n "$AOT_JAVA" ]] && { [[ ! -f "$AOT_APP/app.aot" ]] || [[ -n "$(find src 
   (cd "$ROOT/target/aot" && JAVA_HOME=$(dirname "$(dirname "$AOT_JAVA")") ./mvnw -B -q verify \
     -Dquarkus.package.jar.aot.enabled=true -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dit.test=PackagedServiceIT > "$WORK/aot-build.log" 2>&1) || { tail -40 "$WORK/aot-build.log" >&2; exit 1; }
+fi
+# SERVICE: java, jar and extra options of the service every scenario runs; BENCH_SERVICE names it in the report.
+if [[ -n "$AOT_JAVA" ]]; then
+  SERVICE=("$AOT_JAVA" "$AOT_APP/quarkus-run.jar" "-XX:AOTCache=$AOT_APP/app.aot -Xlog:aot*=error")
+  export BENCH_SERVICE="aot-jar with its AOT cache on $("$AOT_JAVA" -version 2>&1 | head -1) (as docker/Dockerfile.jvm ships)"
+else
+  SERVICE=(java "$JAR" "")
+  export BENCH_SERVICE="fast-jar on $(java -version 2>&1 | head -1), without the AOT cache (AOT=0 or no JDK 25+)"
 fi
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------
@@ -107,16 +117,17 @@ export HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS=true   # the receiver of scenario 
 # hookhub's own tokens are longer than CRO's documented 256-character Authorization limit (README, CRO).
 export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 
-# The JVM runs as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, two malloc
+# The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, two malloc
 # arenas. JAVA_OPTS replaces the options (a profiler agent, say).
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m"}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 SERVICE_PID=
 STARTUP_MS=
-# start_service [JAVA JAR EXTRA_OPTIONS]: starts the jar in the background (not in a subshell: SERVICE_PID
-# must stay visible) and sets STARTUP_MS to the time from process start to /q/health/ready UP.
+# start_service [JAVA JAR EXTRA_OPTIONS]: starts the jar (by default the SERVICE) in the background (not in
+# a subshell: SERVICE_PID must stay visible) and sets STARTUP_MS to the time from process start to
+# /q/health/ready UP.
 start_service() {
-  local t0 t1 java=${1:-java} jar=${2:-$JAR} extra=${3:-}
+  local t0 t1 java=${1:-${SERVICE[0]}} jar=${2:-${SERVICE[1]}} extra=${3-${SERVICE[2]}}
   t0=$(date +%s%N)
   "$java" $JAVA_OPTS $extra -jar "$jar" > "$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
@@ -160,10 +171,14 @@ log "first start (migrates the schema)"
 start_service
 stop_service
 log "scenario 5: start-up and idle memory"
-# startups SUFFIX [JAVA JAR EXTRA_OPTIONS]: RUNS starts, each timed to ready, idle memory 2 s later
+# Starts are cheap and noisier than the load cases (one start is 1-2 s of both cores): 5 of each.
+STARTS=${STARTS:-$((QUICK ? 1 : 5))}
+# startups SUFFIX [JAVA JAR EXTRA_OPTIONS]: STARTS starts, each timed to ready, idle memory 2 s later; each
+# from a checkpoint with the kernel's dirty pages written (the builds and the first start leave both).
 startups() {
   local suffix=$1; shift
-  for r in $(seq 1 "$RUNS"); do
+  for r in $(seq 1 "$STARTS"); do
+    su postgres -c "psql -qc checkpoint" >/dev/null; sync
     start_service "$@"
     record startup "time to ready$suffix" ms "$STARTUP_MS" ms
     sleep 2
@@ -172,8 +187,8 @@ startups() {
   done
 }
 startups ""
-[[ -n "$AOT_JAVA" ]] && startups " with AOT cache" "$AOT_JAVA" "$AOT_APP/quarkus-run.jar" \
-  "-XX:AOTCache=$AOT_APP/app.aot -Xlog:aot*=error"
+# For comparison, the same jar's start without the cache: the fast-jar on this machine's java.
+[[ -n "$AOT_JAVA" ]] && startups " fast-jar without AOT cache" java "$JAR" ""
 start_service
 
 # ---- tenancy -------------------------------------------------------------------------------------
@@ -286,14 +301,16 @@ declare -A OWN_CEILING=(
 read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
 peak_rss=0
 # A warm-up the figures leave out: the JIT compiles the hot paths of every dialect before anything counts.
-WARMUP_EACH=$((QUICK ? 1 : 2))
+WARMUP_EACH=$((QUICK ? 1 : 5))
 log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for ${WARMUP_EACH} s, not recorded"
 # The JIT needs tens of seconds of load on 2 busy cores before the delete path runs compiled (measured:
-# about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s). Each dialect's own code then needs a few
-# thousand calls before C2 compiles it: with 1 s each, a profile of the measured cases still showed the
-# compiler threads at 14-43 % of the JVM's CPU in the first case of each dialect. settle (in load) then
-# waits for the compilations queued.
-seed warm-v1 "$((WARMUP * 3000))" 1
+# about 1,100 deletes/s after 10 s of load, 2,000+ after 30 s). Each dialect's own code then needs
+# thousands of calls before C2 compiles it: with 1 s each, a profile of the measured cases still showed
+# the compiler threads at 14-43 % of the JVM's CPU in the first case of each dialect; with 2 s each, the
+# C2 thread's CPU time, read every second, was still 10-40 % of a core through the first run's cases
+# (that run's m3ter JSON case: 0.40 of its ceiling, the next run's 0.57). settle (in load) then waits for
+# the compilations queued.
+seed warm-v1 "$((WARMUP * 5000))" 1
 DURATION=$WARMUP load v1 json warm-v1 > /dev/null
 split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in number order
   local name=$1 i=0; shift
@@ -303,7 +320,7 @@ split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in 
 }
 cases=(); for d in "${DIALECTS[@]}"; do cases+=("$d-json" "$d-msgpack"); done
 # One seeding for many pools (each seeding costs seconds: a JVM, COPY, the history insert, ANALYZE).
-seed warm "$((WARMUP_EACH * 2500 * ${#cases[@]}))" 1
+seed warm "$((WARMUP_EACH * 5000 * ${#cases[@]}))" 1
 split_pools warm "${cases[@]/#/warm-}"
 for c in "${cases[@]}"; do
   DURATION=$WARMUP_EACH load "${c%-*}" "${c##*-}" "warm-$c" > /dev/null
@@ -371,7 +388,7 @@ record msgpack "servicestack 100 history" "json bytes" "$json_bytes" bytes
 record msgpack "servicestack 100 history" "msgpack bytes" "$mp_bytes" bytes
 for r in $(seq 1 "$RUNS"); do
   for f in json msgpack; do
-    seed "h100-$f-$r" "$((DURATION * 700))" 100   # it answers about 600/s
+    seed "h100-$f-$r" "$((DURATION * 1500))" 100   # it answered 600-1,000/s
     line=$(load servicestack "$f" "h100-$f-$r")
     record msgpack "servicestack 100 history $f" rps "$(field rps "$line")" "req/s"
   done
@@ -433,6 +450,7 @@ drained() {
 delivery_rate() {
   local n secs
   fanout "$1" 50 "bench.$1"
+  quiesce
   publish "bench.$1" 100 8 3 > /dev/null
   drained "$1"
   read -r n secs < <("${PSQL[@]}" -F' ' -c "select count(*), extract(epoch from max(a.attempted_at) - min(a.attempted_at))
@@ -448,6 +466,7 @@ for r in $(seq 1 "$RUNS"); do
   # Latency: 500 events/s spread over 10 subscriptions (50 events/s each, one event type each),
   # publish -> first attempt. (One subscription alone would be held by its bound of in-flight attempts.)
   fanout "lat-$r" 10 "bench.lat$r" 10
+  quiesce
   publish "bench.lat$r" 500 32 "$DURATION" 10 > "$WORK/lat.out"
   lat_rps=$(field rps "$(cat "$WORK/lat.out")")
   record delivery "publish to first attempt at 500 events/s" "publish rate" "$lat_rps" "events/s"
@@ -527,6 +546,8 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 deletes = [r for r in rows if r['scenario'] == 'delete' and r['metric'] == 'rps' and not r['case'].startswith('pgbench')]
 assert len(deletes) >= 2 * int(sys.argv[2]), 'not every dialect ran'
 assert all(float(r['value']) > 0 for r in deletes), 'a dialect served nothing'
+starts = [r for r in rows if r['scenario'] == 'startup' and r['case'] == 'time to ready']
+assert starts and all(float(r['value']) > 0 for r in starts), 'no start-up was timed'
 
 print('bench smoke: %d measurements' % len(rows))
 PY
