@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Hi Marley "Unregister Webhook", walked line by line through
- * /work/shared/seeds/himarley-unregister-webhook.txt, and the database after each answer.
+ * the vendor document seeds/himarley-unregister-webhook.txt, and the database after each answer.
  */
 @QuarkusTest
 class HiMarleyUnregisterTest {

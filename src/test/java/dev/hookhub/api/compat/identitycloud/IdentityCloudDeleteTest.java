@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Identity Cloud (Janrain) "Delete a webhook subscription" and its /{customerId}/login/token, walked
- * line by line through /work/shared/seeds/identitycloud-delete-subscription.txt, and the database after.
+ * line by line through the vendor document seeds/identitycloud-delete-subscription.txt, and the database after.
  */
 @QuarkusTest
 class IdentityCloudDeleteTest {

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * m3ter "Delete Webhook Destination", walked line by line through
- * /work/shared/seeds/m3ter-delete-webhook-destination.txt, and the database after each answer.
+ * the vendor document seeds/m3ter-delete-webhook-destination.txt, and the database after each answer.
  */
 @QuarkusTest
 class M3terDeleteTest {
