@@ -130,9 +130,9 @@ plain_start = median('startup', 'time to ready fast-jar without AOT cache', 'ms'
 plain_idle = median('startup', 'idle rss fast-jar without AOT cache', 'mb')
 service = os.environ.get('BENCH_SERVICE', 'the packaged jar')
 lines += ['## 5. Start-up and memory (JVM, external PostgreSQL)', '',
-          f'Every scenario ran the service as the {service}; JVM options `-XX:+UseSerialGC -Xmx128m`, '
-          '`MALLOC_ARENA_MAX=2`. Start-ups are the median of several starts, each timed from process start '
-          'to the first `/q/health/ready` answering UP.', '',
+          f'Every scenario ran the service as the {service}; JVM options `{os.environ.get("BENCH_JAVA_OPTS", "")}`, '
+          f'`MALLOC_ARENA_MAX={os.environ.get("MALLOC_ARENA_MAX", "")}`. Start-ups are the median of several '
+          'starts, each timed from process start to the first `/q/health/ready` answering UP.', '',
           '| | value | target |', '| --- | ---: | --- |',
           f'| process start → /q/health/ready UP | {fmt(start, 0)} ms | ≤ 2500 ms: {verdict(None if start is None else start <= 2500)} |']
 if plain_start is not None:

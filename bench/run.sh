@@ -121,6 +121,7 @@ export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 # arenas. JAVA_OPTS replaces the options (a profiler agent, say).
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m"}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+export BENCH_JAVA_OPTS="$JAVA_OPTS"   # named in the report
 SERVICE_PID=
 STARTUP_MS=
 # start_service [JAVA JAR EXTRA_OPTIONS]: starts the jar (by default the SERVICE) in the background (not in
@@ -150,6 +151,8 @@ report() {
 cleanup() { stop_service; report; rm -rf "$WORK"; }
 trap cleanup EXIT
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVICE_PID") / 1024 )); }
+# flush_writes: a PostgreSQL checkpoint, then the kernel's dirty pages written (sync).
+flush_writes() { su postgres -c "psql -qc checkpoint" >/dev/null; sync; }
 # settle: waits (at most 30 s) until the idle service has used under 10 % of a core for half a second. After a
 # warm-up its JIT compilers still work through a queue of compilations for several seconds; a case
 # measured then shares the 2 cores with them. Sets SETTLED_S to how long it waited.
@@ -178,7 +181,7 @@ STARTS=${STARTS:-$((QUICK ? 1 : 5))}
 startups() {
   local suffix=$1; shift
   for r in $(seq 1 "$STARTS"); do
-    su postgres -c "psql -qc checkpoint" >/dev/null; sync
+    flush_writes
     start_service "$@"
     record startup "time to ready$suffix" ms "$STARTUP_MS" ms
     sleep 2
@@ -227,7 +230,7 @@ seed() {
 # Each measured case starts from a fresh checkpoint, pgbench's as the service's, with the kernel's dirty
 # pages written (sync) and the service settled: otherwise the writes of the seeding (or the large data
 # set's bulk load), or the JIT's queue, land in whichever case happens to run then.
-quiesce() { su postgres -c "psql -qc checkpoint" >/dev/null; sync; settle; }
+quiesce() { flush_writes; settle; }
 # load DIALECT FORMAT POOLNAME [RATE] -> prints the RESULT line of wrk
 load() {
   quiesce

@@ -14,7 +14,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-
 /** Every failure of every route, mapped once to a problem-details answer in the negotiated format. */
 public class ProblemMappers {
 
