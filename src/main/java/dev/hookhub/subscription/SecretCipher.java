@@ -24,6 +24,12 @@ public class SecretCipher {
     private static final int TAG_BITS = 128;
 
     private final SecretKeySpec key;
+    /**
+     * One AES/GCM cipher per thread, re-initialised for every call (with a fresh nonce to encrypt):
+     * {@code Cipher.getInstance} walks the security providers each time, a cost the m3ter delete paid
+     * on every answer it masks.
+     */
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(SecretCipher::newCipher);
 
     public SecretCipher(HookhubConfig config) {
         this.key = config.encryptionKey().filter(k -> !k.isBlank()).map(SecretCipher::parseKey).orElse(null);
@@ -46,7 +52,7 @@ public class SecretCipher {
     public byte[] encrypt(UUID subscriptionId, String secret) {
         try {
             byte[] nonce = Ids.randomBytes(NONCE_BYTES);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.ENCRYPT_MODE, requireKey(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(aad(subscriptionId));
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
@@ -58,13 +64,21 @@ public class SecretCipher {
 
     public String decrypt(UUID subscriptionId, byte[] ciphertext) {
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = CIPHERS.get();
             cipher.init(Cipher.DECRYPT_MODE, requireKey(), new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
             cipher.updateAAD(aad(subscriptionId));
             byte[] plain = cipher.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Secret decryption failed (wrong HOOKHUB_ENCRYPTION_KEY?)", e);
+        }
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is not available", e);
         }
     }
 

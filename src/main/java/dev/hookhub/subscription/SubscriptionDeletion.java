@@ -2,7 +2,9 @@ package dev.hookhub.subscription;
 
 import dev.hookhub.store.PipelinedTransaction;
 import dev.hookhub.support.SqlRows;
+import dev.hookhub.tenancy.Role;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -74,6 +76,10 @@ public class SubscriptionDeletion {
     private static final String BY_ID = SQL.formatted("s.id = $1 and s.org_id = $6");
     private static final String BY_NUMBER = SQL.formatted("s.number = $1 and s.org_id = $6");
     private static final String BY_SECRET = SQL.formatted("s.id = $1 and $6::uuid is null");
+    /** The org of the key whose SHA-256 is $6, while it is live and holds one of the roles $7. */
+    private static final String BY_WRITER_KEY = SQL.formatted("s.id = $1 and s.org_id = (select k.org_id from api_key k"
+            + " where k.key_hash = $6 and k.revoked_at is null and k.roles && $7)");
+    private static final String[] WRITERS = Role.writerNames();
 
     private final Pool pool;
 
@@ -98,6 +104,10 @@ public class SubscriptionDeletion {
             sql = BY_NUMBER;
             args = Tuple.of(byNumber.number(), request.actor(), request.surface(), request.remoteAddress(),
                     request.historyLimit(), byNumber.orgId());
+        } else if (scope instanceof DeletionScope.ByWriterKey byKey) {
+            sql = BY_WRITER_KEY;
+            args = Tuple.of(byKey.id(), request.actor(), request.surface(), request.remoteAddress(),
+                    request.historyLimit(), Buffer.buffer(byKey.keyDigest())).addArrayOfString(WRITERS);
         } else {
             sql = BY_SECRET;
             args = Tuple.of(((DeletionScope.BySecret) scope).id(), request.actor(), request.surface(),

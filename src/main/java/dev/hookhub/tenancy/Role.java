@@ -10,6 +10,11 @@ public enum Role {
         return this != Viewer;
     }
 
+    /** The names of the roles that may write, as credentials store them (a text[] parameter in SQL). */
+    public static String[] writerNames() {
+        return java.util.Arrays.stream(values()).filter(Role::canWrite).map(Role::name).toArray(String[]::new);
+    }
+
     public static Optional<Role> parse(String name) {
         for (Role role : values()) {
             if (role.name().equalsIgnoreCase(name)) {

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 public class Tenancy {
 
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
+    private static final int KEY_PREFIX_LENGTH = 10;
 
     /** Org UUID to org number; orgs are never deleted, so entries never go stale. */
     private final ConcurrentHashMap<UUID, Integer> orgNumbers = new ConcurrentHashMap<>();
@@ -101,7 +102,7 @@ public class Tenancy {
             key.orgId = orgId;
             String secret = "hhk_" + URL.encodeToString(Ids.randomBytes(32));
             key.keyHash = Digests.sha256(secret);
-            key.prefix = secret.substring(0, 10);
+            key.prefix = keyPrefix(secret);
             key.name = name;
             key.roles = names(roles);
             key.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -133,9 +134,19 @@ public class Tenancy {
                         return null;
                     }
                     Row k = rows.iterator().next();
-                    return new Caller(k.getUUID("org_id"), "api-key:" + k.getString("prefix"),
+                    return new Caller(k.getUUID("org_id"), apiKeyActor(k.getString("prefix")),
                             roles(List.of(k.getArrayOfStrings("roles"))));
                 });
+    }
+
+    /** The public part of an API key, kept beside its digest: its first characters. */
+    public static String keyPrefix(String key) {
+        return key.substring(0, Math.min(key.length(), KEY_PREFIX_LENGTH));
+    }
+
+    /** Who a key's changes are recorded as (audit, createdBy): the key's prefix, never the key. */
+    public static String apiKeyActor(String prefix) {
+        return "api-key:" + prefix;
     }
 
     private Uni<Organization> requireOrg(UUID orgId) {

@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
 public class CroHookResource {
 
     static final String SURFACE = "cro";
-    private static final Pattern AUTHORIZATION = Pattern.compile(
-            "^bearer [a-z0-9-_=]+\\.[a-z0-9-_=]+\\.?[a-z0-9-_.+/=]*$", Pattern.CASE_INSENSITIVE);
+    /** CRO's pattern for the header, as its document gives it (the dots read as dots); see {@link #wellFormed}. */
+    static final String AUTHORIZATION_PATTERN = "^bearer [a-z0-9-_=]+\\.[a-z0-9-_=]+\\.?[a-z0-9-_.+/=]*$";
     private static final Pattern POSITIVE_INTEGER = Pattern.compile("0*[1-9][0-9]{0,17}");
 
     private final Callers callers;
@@ -112,10 +112,43 @@ public class CroHookResource {
             throw ProblemException.badRequest("Header 'Authorization' must be at most " + maxAuthorizationLength
                     + " characters, got " + authorization.length());
         }
-        if (!AUTHORIZATION.matcher(authorization).matches()) {
+        if (!wellFormed(authorization)) {
             throw ProblemException.badRequest("Header 'Authorization' must be 'Bearer ' and a token ("
-                    + AUTHORIZATION.pattern() + ", any case)");
+                    + AUTHORIZATION_PATTERN + ", any case)");
         }
+    }
+
+    /**
+     * Whether the header matches {@link #AUTHORIZATION_PATTERN} (ASCII, any case), in one pass: the regex
+     * over a 700-character token was a twentieth of the JVM's work per CRO delete. The pattern reads as:
+     * "bearer ", a segment, a dot, a segment character, then any mix of segment characters and {@code . + /}
+     * (the optional second dot is one of those).
+     */
+    static boolean wellFormed(String header) {
+        int n = header.length();
+        if (n < 7 || !header.regionMatches(true, 0, "bearer ", 0, 7)) {
+            return false;
+        }
+        int i = 7;
+        while (i < n && segment(header.charAt(i))) {
+            i++;
+        }
+        if (i == 7 || i + 1 >= n || header.charAt(i) != '.' || !segment(header.charAt(i + 1))) {
+            return false;
+        }
+        for (i += 2; i < n; i++) {
+            char c = header.charAt(i);
+            if (!segment(c) && c != '.' && c != '+' && c != '/') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [a-z0-9-_=]}, any case. */
+    private static boolean segment(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                || c == '=';
     }
 
     private static void requireWriter(Caller caller) {

@@ -153,6 +153,27 @@ class HiMarleyUnregisterTest {
     }
 
     @Test
+    void aDispatcherKeyUnregistersAndARevokedKeyStopsAtOnce() {
+        // The delete checks the key inside its own statement: the roles that may write, and revocation.
+        Api.Tenant tenant = Api.tenant();
+        String dispatcher = Api.apiKey(tenant.orgId(), List.of("Dispatcher"));
+        Object first = registration(tenant).get("id");
+        given().header("x-api-key", dispatcher).delete(path(first)).then().statusCode(200)
+                .body("SUBSCRIPTION_ID", equalTo(first));
+        DeleteEffects.assertDeleted(first, 1, actor(dispatcher), SURFACE);
+
+        Object second = registration(tenant).get("id");
+        DeleteEffects.State before = DeleteEffects.of(second);
+        Database.query("update api_key set revoked_at = now() where key_hash = sha256(?::bytea)", dispatcher);
+        given().header("x-api-key", dispatcher).delete(path(second))
+                .then().statusCode(401).contentType("application/problem+json").body("detail", containsString("not valid"));
+        DeleteEffects.assertUnchanged(before, second);
+        // The same key with blanks around it is the same key: revoked.
+        given().header("x-api-key", " " + dispatcher + " ").delete(path(second)).then().statusCode(401);
+        DeleteEffects.assertUnchanged(before, second);
+    }
+
+    @Test
     void theIdMustBeAUuidRegisteredToTheKeysOrg() {
         Api.Tenant tenant = Api.tenant();
         Api.Tenant other = Api.tenant();
