@@ -1,5 +1,6 @@
 package dev.hookhub.tenancy;
 
+import java.util.Arrays;
 import java.util.Optional;
 
 /** What a caller may do in its org: Admin and Dispatcher change, Viewer reads. */
@@ -12,7 +13,7 @@ public enum Role {
 
     /** The names of the roles that may write, as credentials store them (a text[] parameter in SQL). */
     public static String[] writerNames() {
-        return java.util.Arrays.stream(values()).filter(Role::canWrite).map(Role::name).toArray(String[]::new);
+        return Arrays.stream(values()).filter(Role::canWrite).map(Role::name).toArray(String[]::new);
     }
 
     public static Optional<Role> parse(String name) {
