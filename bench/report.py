@@ -97,15 +97,21 @@ jb = median('msgpack', 'servicestack 100 history', 'json bytes')
 mb = median('msgpack', 'servicestack 100 history', 'msgpack bytes')
 jr = median('msgpack', 'servicestack 100 history json', 'rps')
 mr = median('msgpack', 'servicestack 100 history msgpack', 'rps')
+# Like scenario 1's: the median of each run's ratio, the two formats measured one after the other in that run.
+h100_pairs = list(zip(values.get(('msgpack', 'servicestack 100 history msgpack', 'rps'), []),
+                      values.get(('msgpack', 'servicestack 100 history json', 'rps'), [])))
+h100_ratio = statistics.median([m / j for m, j in h100_pairs if j]) if h100_pairs else None
 h100_used_up = any(v > 0 for f in ('json', 'msgpack')
                    for v in values.get(('msgpack', f'servicestack 100 history {f}', 'non2xx'), []))
 lines += ['## 2. MessagePack vs JSON (ServiceStack answer with 100 history rows)', '',
           '| | JSON | MessagePack | ratio | target |', '| --- | ---: | ---: | ---: | --- |',
           f'| bytes per answer | {fmt(jb, 0)} | {fmt(mb, 0)} | {fmt(mb / jb if jb and mb else None, 2)} | ≤ 0.85: '
           f'{verdict(None if not (jb and mb) else mb / jb <= 0.85)} |',
-          f'| deletes/s | {fmt(jr)} | {fmt(mr)} | {fmt(mr / jr if jr and mr else None, 2)} | ≥ 0.95: '
-          f'{verdict(None if not (jr and mr) else mr / jr >= 0.95)}'
-          f'{" (a pool was used up: not comparable)" if h100_used_up else ""} |', '']
+          f'| deletes/s | {fmt(jr)} | {fmt(mr)} | {fmt(h100_ratio, 2)} | ≥ 0.95: '
+          f'{verdict(None if h100_ratio is None else h100_ratio >= 0.95)}'
+          f'{" (a pool was used up: not comparable)" if h100_used_up else ""} |', '',
+          'The deletes/s ratio is the median of the runs\' own ratios (each run measures both formats, one after '
+          'the other), as in scenario 1; the deletes/s columns are each format\'s median.', '']
 
 drate = median('delivery', 'signed deliveries (fan-out 50)', 'rps')
 dp50 = median('delivery', 'publish to first attempt at 500 events/s', 'p50')
