@@ -130,12 +130,18 @@ public class Callers {
         });
     }
 
+    /** The key of an x-api-key header as presented, trimmed; null when the header is missing or blank. */
+    public static String presentedKey(String header) {
+        return header == null || header.isBlank() ? null : header.trim();
+    }
+
     /** The caller of an x-api-key; fails with {@link Refused}. */
-    public Uni<Caller> apiKey(String key) {
-        if (key == null || key.isBlank()) {
+    public Uni<Caller> apiKey(String header) {
+        String key = presentedKey(header);
+        if (key == null) {
             return Uni.createFrom().failure(new Refused(Refusal.MISSING, "The x-api-key header is required"));
         }
-        return tenancy.apiKeyCaller(key.trim()).map(caller -> {
+        return tenancy.apiKeyCaller(key).map(caller -> {
             if (caller == null) {
                 throw new Refused(Refusal.INVALID, "The x-api-key is not valid");
             }

@@ -48,8 +48,8 @@ public class HiMarleyUnregisterResource {
     public Uni<HiMarleyDtos.Unregistered> unregister(@PathParam("subscriptionId") String subscriptionId,
             @HeaderParam("x-api-key") String apiKey, @Context HttpServerRequest http) {
         UUID id = Ids.parse(subscriptionId).orElseThrow(() -> ProblemException.notAUuid("subscriptionId", subscriptionId));
-        String key = apiKey == null ? "" : apiKey.trim();
-        Uni<DeletedSubscription> deleted = key.isEmpty() ? Uni.createFrom().nullItem()
+        String key = Callers.presentedKey(apiKey);
+        Uni<DeletedSubscription> deleted = key == null ? Uni.createFrom().nullItem()
                 : deletion.delete(DeletionRequest.of(new DeletionScope.ByWriterKey(Digests.sha256(key), id),
                         Tenancy.apiKeyActor(Tenancy.keyPrefix(key)), SURFACE, ClientAddress.of(http)));
         return deleted.onItem().ifNull().switchTo(() -> refusal(apiKey, id)).map(HiMarleyMapper::unregistered);
