@@ -63,13 +63,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Each answer must come within {@link #ANSWER_WITHIN}, must not be a 5xx (a 503 with Retry-After is
  * documented, API.md §8), must not carry a stack trace, must be 413 for a body over the limit on an
- * otherwise right request, and a refused request (4xx, or a 5xx) must leave the database as it was.
+ * otherwise right request; the service may not allocate more than {@link #MAX_ALLOCATED_PER_REQUEST} for
+ * it, and a refused request (4xx, or a 5xx) must leave the database as it was.
  * Failures are collected by class (route, body kind, outcome) and reported together at the end.
  *
  * <p>Seed: fixed by default ({@link #DEFAULT_SEED}), so CI replays the same requests. Pass
  * {@code -Dfuzz.seed=<n>} (or the variable {@code FUZZ_SEED}) to replay another run, or {@code random}
  * for a new one; the seed is printed at the start and in every failure. {@code -Dfuzz.requests=<n>}
- * sets how many requests are sent (default 4,000). Not under {@code hookhub.}: the application's
+ * sets how many requests are sent (default 4,000); {@code -Dfuzz.trace=<file>} writes one line per request
+ * (status, time, bytes the service allocated, route, what was hostile in it). Not under {@code hookhub.}: the application's
  * configuration mapping refuses unknown properties under its prefix, and the test runs in its JVM.
  */
 @QuarkusTest
@@ -80,6 +82,13 @@ class HostileInputFuzzTest {
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
     /** Past this many unanswered requests the service is taken as wedged and the run stops (each costs the full wait). */
     static final int MAX_UNANSWERED = 15;
+    /**
+     * Most the service's threads may allocate for one request. Bodies are at most 1 MiB, and a MessagePack
+     * length larger than the bytes that remain must be refused before anything is allocated (API.md §8);
+     * a length bomb that does allocate (a gigabyte with a large heap, an OutOfMemoryError with a small
+     * one) shows here whatever the heap of the run.
+     */
+    static final long MAX_ALLOCATED_PER_REQUEST = 256L * 1024 * 1024;
     static final Pattern STACK_FRAME = Pattern.compile("at [\\w$.]+\\([\\w$]+\\.java:\\d+\\)");
 
     @TestHTTPResource("/")
@@ -103,6 +112,10 @@ class HostileInputFuzzTest {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(ANSWER_WITHIN).build();
         ServerErrors serverErrors = ServerErrors.install();
+        ServerAllocation allocation = new ServerAllocation();
+        String tracePath = System.getProperty("fuzz.trace");
+        java.io.PrintWriter trace = tracePath == null ? null : new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+                java.nio.file.Path.of(tracePath)), true);
         Map<String, FailureClass> failures = new TreeMap<>();
         Map<String, Integer> statuses = new TreeMap<>();
         int unanswered = 0;
@@ -110,17 +123,20 @@ class HostileInputFuzzTest {
         long generating = 0;
         long sending = 0;
         long checking = 0;
+        long refilling = 0;
         long began = System.nanoTime();
         try (Connection db = Database.connect()) {
             Fingerprint fingerprint = new Fingerprint(db, start);
-            Map<String, String> before = fingerprint.take();
+            Map<String, Map<String, String>> before = fingerprint.take();
             for (int i = 0; i < requests && unanswered < MAX_UNANSWERED; i++) {
                 long g0 = System.nanoTime();
                 HostileRequest request = generator.next(i);
                 serverErrors.clear();
+                long allocatedBefore = allocation.serverBytes();
                 long s0 = System.nanoTime();
                 Answer answer = request.raw() ? sendRaw(request) : send(client, request);
                 long s1 = System.nanoTime();
+                long allocated = allocation.serverBytes() - allocatedBefore;
                 generating += s0 - g0;
                 sending += s1 - s0;
                 sent++;
@@ -145,17 +161,26 @@ class HostileInputFuzzTest {
                         problems.add("stack trace in the answer");
                     }
                 }
+                if (allocated > MAX_ALLOCATED_PER_REQUEST) {
+                    problems.add("the service allocated " + allocated / (1024 * 1024) + " MiB for one request");
+                }
+                if (trace != null) {
+                    trace.printf("%d\t%s\t%d ms\t%d KiB\t%s %s\t%s%n", i, answer.status() < 0 ? answer.error() : answer.status(),
+                            answer.millis(), allocated / 1024, request.method(), request.target().path(), request.kind());
+                }
                 if (answer.status() >= 400) {
-                    Map<String, String> after = fingerprint.take();
+                    Map<String, Map<String, String>> after = fingerprint.take();
                     List<String> changed = Fingerprint.changed(before, after);
                     if (!changed.isEmpty()) {
                         problems.add("database changed by a refused request: " + String.join(", ", changed));
                         before = after;
                     }
                 } else {
+                    long r0 = System.nanoTime();
                     if (answer.status() >= 200 && answer.status() < 300 && fixtures.anyDeleted(db)) {
-                        fixtures.refill(db);
+                        fixtures.refill(db, client, base.toURI());
                     }
+                    refilling += System.nanoTime() - r0;
                     before = fingerprint.take();
                 }
                 checking += System.nanoTime() - s1;
@@ -168,10 +193,14 @@ class HostileInputFuzzTest {
                 }
             }
         }
+        if (trace != null) {
+            trace.close();
+        }
         long seconds = (System.nanoTime() - began) / 1_000_000_000L;
         System.out.println("HostileInputFuzzTest: seed " + seed + ", " + sent + " requests in " + seconds + " s over "
                 + targets.size() + " route methods (generating " + generating / 1_000_000 + " ms, sending " + sending / 1_000_000
-                + " ms, checking the database " + checking / 1_000_000 + " ms); answers " + statuses);
+                + " ms, checking the database " + checking / 1_000_000 + " ms, of which refilling slots " + refilling / 1_000_000
+                + " ms); answers " + statuses);
         if (!failures.isEmpty()) {
             StringBuilder report = new StringBuilder();
             report.append(failures.size()).append(" failure classes (seed ").append(seed).append(", ").append(sent)
@@ -281,8 +310,9 @@ class HostileInputFuzzTest {
         } catch (HttpTimeoutException e) {
             return new Answer(-1, (System.nanoTime() - t0) / 1_000_000, false, "", "no answer within " + ANSWER_WITHIN.toMillis() + " ms");
         } catch (IOException e) {
-            return new Answer(-1, (System.nanoTime() - t0) / 1_000_000, false, "", "connection closed without an answer ("
-                    + e.getClass().getSimpleName() + ")");
+            // java.net.http loses an answer the service gave before it read the whole request (431 to a huge
+            // header, 414 to a long path, then closing): the socket still reads it.
+            return sendRaw(r);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -369,6 +399,39 @@ class HostileInputFuzzTest {
         }
     }
 
+    /** Bytes allocated by the service's request threads (it runs in this JVM): Vert.x event loops and workers, Quarkus executors. */
+    static final class ServerAllocation {
+        private final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        private final Map<Long, Boolean> serving = new java.util.HashMap<>();
+
+        long serverBytes() {
+            long[] ids = threads.getAllThreadIds();
+            List<Long> unknown = new ArrayList<>();
+            for (long id : ids) {
+                if (!serving.containsKey(id)) {
+                    unknown.add(id);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                for (java.lang.management.ThreadInfo info : threads.getThreadInfo(unknown.stream().mapToLong(Long::longValue).toArray())) {
+                    if (info != null) {
+                        String name = info.getThreadName();
+                        serving.put(info.getThreadId(), name.startsWith("vert.x-") || name.startsWith("executor-thread"));
+                    }
+                }
+            }
+            long[] allocated = threads.getThreadAllocatedBytes(ids);
+            long total = 0;
+            for (int i = 0; i < ids.length; i++) {
+                if (serving.getOrDefault(ids[i], false)) {
+                    total += Math.max(0, allocated[i]);
+                }
+            }
+            return total;
+        }
+    }
+
     // ---- What the service logged ----------------------------------------------------------------------
 
     /** Errors the application logs with an exception while a request runs (it runs in this JVM), to name the cause. */
@@ -418,70 +481,109 @@ class HostileInputFuzzTest {
     // ---- The database a refused request must leave alone ----------------------------------------------
 
     /**
-     * A count and an MD5 of every row of each table a request could change, for the rows this run can
-     * reach: credentials and orgs of the whole service, and the data of the orgs created since the run
-     * began. Left out are the columns only the delivery worker writes (attempt history, a subscription's
-     * last success / failure, a delivery's progress), so a delivery in the background never reads as a
-     * change; a delivery parked until tomorrow is compared whole.
+     * The rows a refused request must leave alone, as a map per table from each row's key to an MD5 of
+     * its content: the rows of the orgs created since the run began, and any row written since then.
+     * Left out are the columns only the delivery worker writes (attempt history, a subscription's last
+     * success / failure, a delivery's progress), so a delivery in the background never reads as a change;
+     * a delivery parked until tomorrow is compared whole.
+     *
+     * <p>Incremental: each snapshot reads every row's key and version ({@code xmin}, new on any write), and
+     * reads and hashes the content only of rows with a new version (a payload or a name may be a megabyte).
      */
     static final class Fingerprint {
         private static final String RUN_ORGS = "org_id in (select id from organization where created_at >= ?)";
-        private static final Map<String, String> TABLES = new LinkedHashMap<>();
 
-        static {
-            TABLES.put("organization", "select id, number, name, created_at from organization");
-            TABLES.put("api_client", "select * from api_client");
-            TABLES.put("api_key", "select * from api_key");
-            TABLES.put("subscription", "select id, number, org_id, name, description, code, url, events, content_type, headers,"
-                    + " active, version, owner_public_key, created_at, created_by, modified_at, modified_by, deleted_at, deleted_by"
-                    + " from subscription where " + RUN_ORGS);
-            TABLES.put("signing_secret", "select s.* from signing_secret s join subscription u on u.id = s.subscription_id where u."
-                    + RUN_ORGS);
-            TABLES.put("event_type", "select * from event_type where " + RUN_ORGS);
-            TABLES.put("event", "select * from event where " + RUN_ORGS);
-            TABLES.put("delivery", "select id, event_id, subscription_id, org_id, created_at,"
-                    + " case when status = 'queued' and due_at > now() + interval '1 hour' then 'parked ' || due_at::text"
-                    + " else 'the worker''s' end as state"
-                    + " from delivery where " + RUN_ORGS);
-            TABLES.put("audit", "select * from audit");
+        /** A table: its row key, which rows this run can reach, and the columns compared. */
+        private record Table(String name, String key, String from, String columns) {
         }
 
-        private final PreparedStatement statement;
+        private static final List<Table> TABLES = List.of(
+                new Table("organization", "id", "organization where created_at >= ?", "id, number, name, created_at"),
+                new Table("api_client", "id", "api_client where created_at >= ? or " + RUN_ORGS, "*"),
+                new Table("api_key", "id", "api_key where created_at >= ? or " + RUN_ORGS, "*"),
+                new Table("subscription", "id", "subscription where " + RUN_ORGS,
+                        "id, number, org_id, name, description, code, url, events, content_type, headers, active, version,"
+                                + " owner_public_key, created_at, created_by, modified_at, modified_by, deleted_at, deleted_by"),
+                new Table("signing_secret", "id", "signing_secret where subscription_id in (select id from subscription where "
+                        + RUN_ORGS + ")", "*"),
+                new Table("event_type", "org_id::text || ' ' || name", "event_type where " + RUN_ORGS, "*"),
+                new Table("event", "id", "event where " + RUN_ORGS, "id, org_id, type, md5(payload), payload_format, idempotency_key, created_at"),
+                new Table("delivery", "id", "delivery where " + RUN_ORGS, "id, event_id, subscription_id, org_id, created_at,"
+                        + " case when status = 'queued' and due_at > now() + interval '1 hour' then 'parked ' || due_at::text"
+                        + " else 'the worker''s' end as state"),
+                new Table("audit", "id", "audit where at >= ? or " + RUN_ORGS, "*"));
+
+        private final Connection db;
         private final Timestamp start;
+        private final PreparedStatement versions;
+        private final int parameters;
+        /** Per table, per key: the version last read and the hash of the content at that version. */
+        private final Map<String, Map<String, String[]>> known = new LinkedHashMap<>();
 
         Fingerprint(Connection db, Timestamp start) throws SQLException {
+            this.db = db;
             this.start = start;
-            StringBuilder sql = new StringBuilder("select ");
-            boolean first = true;
-            for (Map.Entry<String, String> table : TABLES.entrySet()) {
-                sql.append(first ? "" : ", ").append("(select count(*) || ' rows ' || coalesce(md5(string_agg(r::text, '|' order by r::text)), '')"
-                        + " from (").append(table.getValue()).append(") r) as ").append(table.getKey());
-                first = false;
+            List<String> parts = new ArrayList<>();
+            for (Table t : TABLES) {
+                parts.add("select '" + t.name() + "' as t, (" + t.key() + ")::text as k, xmin::text as v from " + t.from());
+                known.put(t.name(), new java.util.HashMap<>());
             }
-            this.statement = db.prepareStatement(sql.toString());
+            this.versions = db.prepareStatement(String.join(" union all ", parts));
+            this.parameters = versions.getParameterMetaData().getParameterCount();
         }
 
-        Map<String, String> take() throws SQLException {
-            int parameters = statement.getParameterMetaData().getParameterCount();
+        Map<String, Map<String, String>> take() throws SQLException {
             for (int i = 1; i <= parameters; i++) {
-                statement.setTimestamp(i, start);
+                versions.setTimestamp(i, start);
             }
-            Map<String, String> tables = new LinkedHashMap<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                for (String table : TABLES.keySet()) {
-                    tables.put(table, rs.getString(table));
+            Map<String, Map<String, String>> current = new LinkedHashMap<>();
+            Map<String, List<String>> stale = new LinkedHashMap<>();
+            for (Table t : TABLES) {
+                current.put(t.name(), new TreeMap<>());
+                stale.put(t.name(), new ArrayList<>());
+            }
+            try (ResultSet rs = versions.executeQuery()) {
+                while (rs.next()) {
+                    String table = rs.getString(1);
+                    String key = rs.getString(2);
+                    String[] seen = known.get(table).get(key);
+                    if (seen == null || !seen[0].equals(rs.getString(3))) {
+                        known.get(table).put(key, new String[] {rs.getString(3), null});
+                        stale.get(table).add(key);
+                    }
+                    current.get(table).put(key, null);
                 }
             }
-            return tables;
+            for (Table t : TABLES) {
+                List<String> keys = stale.get(t.name());
+                if (!keys.isEmpty()) {
+                    try (PreparedStatement content = db.prepareStatement("select k, md5(r::text) from (select (" + t.key()
+                            + ")::text as k, " + t.columns() + " from " + t.name() + " where (" + t.key() + ")::text = any(?)) r")) {
+                        content.setArray(1, db.createArrayOf("text", keys.toArray()));
+                        try (ResultSet rs = content.executeQuery()) {
+                            while (rs.next()) {
+                                known.get(t.name()).get(rs.getString(1))[1] = rs.getString(2);
+                            }
+                        }
+                    }
+                }
+                Map<String, String[]> rows = known.get(t.name());
+                rows.keySet().retainAll(current.get(t.name()).keySet());
+                current.get(t.name()).replaceAll((key, ignored) -> rows.get(key)[1]);
+            }
+            return current;
         }
 
-        static List<String> changed(Map<String, String> before, Map<String, String> after) {
+        /** The tables whose rows differ, with what differs. */
+        static List<String> changed(Map<String, Map<String, String>> before, Map<String, Map<String, String>> after) {
             List<String> changed = new ArrayList<>();
-            before.forEach((table, value) -> {
-                if (!value.equals(after.get(table))) {
-                    changed.add(table + " (" + value.substring(0, value.indexOf(" rows")) + " -> "
-                            + after.get(table).substring(0, after.get(table).indexOf(" rows")) + " rows)");
+            before.forEach((table, rows) -> {
+                Map<String, String> now = after.get(table);
+                if (!rows.equals(now)) {
+                    long added = now.keySet().stream().filter(k -> !rows.containsKey(k)).count();
+                    long removed = rows.keySet().stream().filter(k -> !now.containsKey(k)).count();
+                    long altered = rows.keySet().stream().filter(k -> now.containsKey(k) && !Objects.equals(rows.get(k), now.get(k))).count();
+                    changed.add(table + " (" + added + " added, " + removed + " removed, " + altered + " changed)");
                 }
             });
             return changed;
@@ -535,17 +637,28 @@ class HostileInputFuzzTest {
             return live(db).size() < slots.length + 1;
         }
 
-        /** Replaces the subscriptions a request deleted. */
-        void refill(Connection db) throws SQLException {
+        /** Replaces the subscriptions a request deleted (through the API, with the run's HTTP client: RestAssured takes longer). */
+        void refill(Connection db, HttpClient client, URI base) throws Exception {
             List<String> live = live(db);
             for (int i = 0; i < slots.length; i++) {
                 if (!live.contains(slots[i].id())) {
-                    slots[i] = create(tenant);
+                    slots[i] = create(tenant, client, base);
                 }
             }
             if (!live.contains(foreignSub.id())) {
-                foreignSub = create(foreign);
+                foreignSub = create(foreign, client, base);
             }
+        }
+
+        private static Sub create(Api.Tenant owner, HttpClient client, URI base) throws Exception {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/v1/subscriptions"))
+                    .header("Authorization", owner.bearer()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(HostileRequests.json(Map.of("name", "fuzz-refill",
+                            "url", "http://127.0.0.1:9/fuzz", "events", List.of("fuzz.heard")))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, response.statusCode(), response.body());
+            Map<?, ?> created = new com.fasterxml.jackson.databind.ObjectMapper().readValue(response.body(), Map.class);
+            return new Sub((String) created.get("id"), ((Number) created.get("number")).longValue(), (String) created.get("secret"));
         }
 
         private List<String> live(Connection db) throws SQLException {

@@ -161,37 +161,49 @@ final class HostileRequests {
         if (random.nextInt(100) < 4) {
             return tooLarge(index, target);
         }
+        // Half the requests are hostile in one respect only, so that it reaches what reads it: the body
+        // (for a route that takes one), else the path, the query, the credential or the other headers.
+        // The other half are hostile anywhere.
+        boolean focused = random.nextBoolean();
+        String aspect = !focused ? "all" : target.takesBody() ? "body" : pick("path", "query", "credential", "headers");
         List<String> kinds = new ArrayList<>();
+        if (focused) {
+            kinds.add("only the " + aspect + " hostile");
+        }
         String method = target.method();
-        if (random.nextInt(100) < 5) {
+        if (!focused && random.nextInt(100) < 5) {
             method = pick("GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "FOO");
             kinds.add("method " + method);
         }
-        boolean raw = random.nextInt(100) < 6;
-        String path = expand(target, kinds, true);
-        if (random.nextInt(100) < 15) {
+        boolean raw = !focused && random.nextInt(100) < 6;
+        String path = expand(target, kinds, !focused || aspect.equals("path"));
+        if (!focused && random.nextInt(100) < 15) {
             String suffix = pick(".json", ".x-msgpack", ".xml", ".JSON", ".msgpack", "..json", ".x-msgpack.json", ".");
             path += suffix;
             kinds.add("suffix " + suffix);
         }
-        String query = query(target, kinds);
+        String query = !focused || aspect.equals("query") ? query(target, kinds) : "";
         List<Header> headers = new ArrayList<>();
-        credential(target, headers, kinds, true);
-        oddHeaders(target, headers, kinds);
+        credential(target, headers, kinds, !focused || aspect.equals("credential"));
+        if (!focused || aspect.equals("headers")) {
+            oddHeaders(target, headers, kinds);
+        }
 
         byte[] body = null;
         String bodyKind = "no body";
         boolean chunked = false;
         boolean bodyMethod = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
-        if (bodyMethod ? random.nextInt(100) < 92 : random.nextInt(100) < 8) {
-            Body b = body(target);
+        if (focused ? aspect.equals("body") && bodyMethod : bodyMethod ? random.nextInt(100) < 92 : random.nextInt(100) < 8) {
+            Body b = body(target, focused);
             body = b.bytes();
             bodyKind = b.kind().replaceAll("\\b\\d+\\b", "N");
             kinds.add(0, b.kind());
             String contentType = b.contentType();
-            if (random.nextInt(100) < 20) {
+            if (!focused && random.nextInt(100) < 20) {
                 contentType = oddContentType(b.contentType());
                 kinds.add("content-type " + (contentType == null ? "none" : "'" + shorten(contentType) + "'"));
+            } else if (focused && contentType == null) {
+                contentType = JSON;
             }
             if (contentType != null) {
                 headers.add(new Header("Content-Type", contentType));
@@ -214,8 +226,7 @@ final class HostileRequests {
         String path = expand(target, kinds, false);
         List<Header> headers = new ArrayList<>();
         credential(target, headers, kinds, false);
-        Body base = body(target, false);
-        String type = base.contentType() == null ? JSON : base.contentType();
+        String type = plainBody(target).contentType();
         int size = MAX_BODY + 1 + random.nextInt(4096);
         byte[] body = switch (type) {
             case MSGPACK -> padMsgpack(size);
@@ -255,7 +266,14 @@ final class HostileRequests {
 
     /** A value for one path parameter: usually one that names something, else something hostile. */
     private String segment(Target target, String name, List<String> kinds, boolean hostile) {
-        if (hostile && random.nextInt(100) < 35) {
+        // Where the path is the one hostile thing, every parameter names nothing the caller may see.
+        boolean only = hostile && kinds.contains("only the path hostile");
+        if (only && random.nextBoolean()) {
+            String other = pick(randomUuid(), fixtures.foreignSub().id(), fixtures.foreignOrgId(), Long.toString(fixtures.foreignSub().number()));
+            kinds.add("path " + name + "=" + other);
+            return other;
+        }
+        if (hostile && (only || random.nextInt(100) < 35)) {
             String garbage = garbageSegment();
             kinds.add("path " + name + "=" + shorten(garbage));
             return garbage;
@@ -355,6 +373,9 @@ final class HostileRequests {
 
     private void credential(Target target, List<Header> headers, List<String> kinds, boolean hostile) {
         int roll = hostile ? random.nextInt(100) : 0;
+        if (hostile && kinds.contains("only the credential hostile")) {
+            roll = 45 + random.nextInt(55);
+        }
         Family family = target.family();
         if (roll < 45) {
             switch (family) {
@@ -468,17 +489,31 @@ final class HostileRequests {
     record Body(String kind, String contentType, byte[] bytes) {
     }
 
-    private Body body(Target target) {
-        return body(target, true);
+    /** The route's plain base body, in JSON unless the route takes forms only. */
+    private Body plainBody(Target target) {
+        Map<String, Object> base = baseBody(target);
+        return target.bodyTypes().contains(FORM) && !target.bodyTypes().contains(JSON)
+                ? new Body("form", FORM, form(base)) : new Body("json", JSON, utf8(json(base)));
     }
 
-    /** A body in one of the accepted formats; hostile unless asked for the route's plain base body. */
-    private Body body(Target target, boolean hostile) {
+    /** A hostile body; {@code declared}: only in a format the route declares (any, for one that reads bytes). */
+    private Body body(Target target, boolean declared) {
         Map<String, Object> base = baseBody(target);
         int family = random.nextInt(100);
-        if (!hostile) {
-            return target.bodyTypes().contains(FORM) && !target.bodyTypes().contains(JSON)
-                    ? new Body("form", FORM, form(base)) : new Body("json", JSON, utf8(json(base)));
+        if (declared) {
+            List<String> types = target.bodyTypes();
+            boolean any = types.isEmpty() || types.stream().anyMatch(t -> !t.equals(JSON) && !t.equals(MSGPACK) && !t.equals(FORM));
+            List<Integer> allowed = new ArrayList<>();
+            if (any || types.contains(JSON)) {
+                allowed.add(random.nextInt(36));
+            }
+            if (any || types.contains(MSGPACK)) {
+                allowed.add(36 + random.nextInt(36));
+            }
+            if (any || types.contains(FORM)) {
+                allowed.add(72 + random.nextInt(16));
+            }
+            family = random.nextInt(100) < 4 ? 88 + random.nextInt(12) : allowed.get(random.nextInt(allowed.size()));
         }
         if (family < 36) {
             return jsonBody(base);
@@ -530,7 +565,8 @@ final class HostileRequests {
 
     private Body jsonBody(Map<String, Object> base) {
         String valid = json(base);
-        int depth = random.nextInt(2000, 100_001);
+        // A third fit in 16 kB, what the transport hands over in one buffer; the rest up to 100,000 levels.
+        int depth = random.nextInt(3) == 0 ? random.nextInt(2000, 16_000) : random.nextInt(16_000, 100_001);
         switch (random.nextInt(15)) {
             case 0:
                 return new Body("json malformed", JSON, utf8(pick("{\"a\":", "{,}", "[}", "{\"a\" 1}", "{'a':1}", "{a:1}", "nul",
@@ -538,10 +574,16 @@ final class HostileRequests {
                         "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-}", "{\"\\ud800\":1}", "/* */{}", "{}//")));
             case 1:
                 return new Body("json truncated", JSON, utf8(valid.substring(0, random.nextInt(Math.max(1, valid.length())))));
-            case 2:
-                return new Body("json array nesting " + depth, JSON, utf8("[".repeat(depth) + (random.nextBoolean() ? "]".repeat(depth) : "")));
-            case 3:
-                return new Body("json object nesting " + depth, JSON, utf8("{\"a\":".repeat(depth) + "1" + "}".repeat(depth)));
+            case 2: {
+                String nested = "[".repeat(depth) + (random.nextBoolean() ? "]".repeat(depth) : "");
+                return random.nextBoolean() ? new Body("json array nesting " + depth, JSON, utf8(nested))
+                        : new Body("json array nesting " + depth + " in a field", JSON, utf8(json(withNestingField(base, new Raw(nested)))));
+            }
+            case 3: {
+                String nested = "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
+                return random.nextBoolean() ? new Body("json object nesting " + depth, JSON, utf8(nested))
+                        : new Body("json object nesting " + depth + " in a field", JSON, utf8(json(withNestingField(base, new Raw(nested)))));
+            }
             case 4: {
                 int n = random.nextInt(100_000, MAX_BODY - 200);
                 Map<String, Object> m = withRandomField(base, "x".repeat(n));
@@ -594,7 +636,7 @@ final class HostileRequests {
 
     private Body msgpackBody(Map<String, Object> base) {
         byte[] valid = msgpack(base);
-        int depth = random.nextInt(15_000, 100_001);
+        int depth = random.nextInt(3) == 0 ? random.nextInt(15_000, 16_000) : random.nextInt(16_000, 100_001);
         switch (random.nextInt(15)) {
             case 0:
                 return new Body("msgpack truncated", MSGPACK, java.util.Arrays.copyOf(valid, random.nextInt(Math.max(1, valid.length))));
@@ -603,16 +645,17 @@ final class HostileRequests {
                         hex("df80000000"), hex("dd7fffffff"), hex("df7fffffff"), hex("c6ffffffff"), hex("dbffffffff"),
                         hex("c9ffffffff01"), hex("c5ffff"), hex("daffff41"), hex("dcffff"), hex("deffff"), hex("c8ffff01"));
                 boolean nested = random.nextBoolean();
-                String key = base.isEmpty() ? "name" : base.keySet().iterator().next();
-                byte[] body = nested ? concat(new byte[] {(byte) 0x81}, msgpackString(key), lie) : lie;
+                byte[] body = nested ? msgpackWithRandomField(base, lie) : lie;
                 return new Body("msgpack length lie " + HexFormat.of().formatHex(lie, 0, Math.min(5, lie.length))
                         + (nested ? " in a map" : ""), MSGPACK, body);
             }
             case 2: {
-                byte[] body = new byte[depth + 1];
-                java.util.Arrays.fill(body, (byte) 0x91);
-                body[depth] = (byte) 0xc0;
-                return new Body("msgpack array nesting " + depth, MSGPACK, body);
+                byte[] nested = new byte[depth + 1];
+                java.util.Arrays.fill(nested, (byte) 0x91);
+                nested[depth] = (byte) 0xc0;
+                return random.nextBoolean() ? new Body("msgpack array nesting " + depth, MSGPACK, nested)
+                        : new Body("msgpack array nesting " + depth + " in a field", MSGPACK,
+                                msgpack(withNestingField(base, new RawMsgpack(nested))));
             }
             case 3: {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -622,7 +665,9 @@ final class HostileRequests {
                     out.write('a');
                 }
                 out.write(0xc0);
-                return new Body("msgpack map nesting " + depth, MSGPACK, out.toByteArray());
+                return random.nextBoolean() ? new Body("msgpack map nesting " + depth, MSGPACK, out.toByteArray())
+                        : new Body("msgpack map nesting " + depth + " in a field", MSGPACK,
+                                msgpack(withNestingField(base, new RawMsgpack(out.toByteArray()))));
             }
             case 4:
                 return new Body("msgpack byte 0xc1", MSGPACK, random.nextBoolean() ? new byte[] {(byte) 0xc1}
@@ -742,6 +787,16 @@ final class HostileRequests {
         String key = keys.isEmpty() || random.nextInt(5) == 0 ? pick("name", "id", "x", "events", "payload") : keys.get(random.nextInt(keys.size()));
         m.put(key, value);
         return m;
+    }
+
+    /** The base with a nested value where the route takes any value (an event's payload), else in a random field. */
+    private Map<String, Object> withNestingField(Map<String, Object> base, Object value) {
+        if (base.containsKey("payload") && random.nextInt(4) > 0) {
+            Map<String, Object> m = new LinkedHashMap<>(base);
+            m.put("payload", value);
+            return m;
+        }
+        return withRandomField(base, value);
     }
 
     private byte[] msgpackWithRandomField(Map<String, Object> base, byte[] rawValue) {
