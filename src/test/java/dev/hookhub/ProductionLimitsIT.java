@@ -249,6 +249,7 @@ class ProductionLimitsIT {
                 new Body("msgpack bin32 1 GiB", MSGPACK, hex("c6 3f ff ff ff 00")),
                 new Body("msgpack str32 1 GiB", MSGPACK, hex("db 3f ff ff ff 00")),
                 new Body("msgpack ext32 1 GiB", MSGPACK, hex("c9 3f ff ff ff 01 00")),
+                new Body("msgpack {name: str32 1 GiB}", MSGPACK, hex("81 a4 6e 61 6d 65 db 3f ff ff ff 00")),
                 new Body("msgpack array32 2^31-1", MSGPACK, hex("dd 7f ff ff ff")),
                 new Body("msgpack map32 2^31-1", MSGPACK, hex("df 7f ff ff ff")),
                 new Body("msgpack 15,000-deep arrays", MSGPACK, deepArrays),
@@ -311,7 +312,7 @@ class ProductionLimitsIT {
         readFailures.stream().distinct().limit(10).forEach(f -> System.out.println("    read: " + f));
         System.out.printf("  /q/health/ready: %d polls, %d not UP%n", healthPolls, healthFailures.size());
         healthFailures.stream().distinct().limit(10).forEach(f -> System.out.println("    health: " + f));
-        byCombination.forEach((combination, list) -> System.out.printf("  %-75s %s%n", combination, summary(list)));
+        byCombination.forEach((combination, list) -> System.out.printf("  %-82s %s%n", combination, summary(list)));
     }
 
     /** "{400=2}, max 951 ms", and the first error or 5xx body. */
