@@ -13,9 +13,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.hookhub.HookhubConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import java.io.IOException;
@@ -34,12 +33,13 @@ public class WireCodecs {
     private final ObjectMapper jsonReader;
     private final ObjectMapper msgpackReader;
 
-    public WireCodecs(ObjectMapper json) {
+    public WireCodecs(ObjectMapper json, HookhubConfig config) {
         this.json = json;
         this.msgpack = json.copyWith(new MessagePackFactory())
                 .registerModule(new SimpleModule("hookhub-msgpack-time")
                         .addSerializer(Instant.class, new WireDateSerializer.IsoUtc()));
         this.jsonReader = strict(json.copy());
+        this.jsonReader.getFactory().setStreamReadConstraints(BodyBounds.jsonConstraints(config.maxBodySize()));
         this.msgpackReader = strict(msgpack.copy());
     }
 
@@ -91,8 +91,10 @@ public class WireCodecs {
     }
 
     /**
-     * Reads a request body of this format strictly into the type; an empty body is null. Malformed,
-     * truncated or wrongly typed input fails with a 400 problem that names the field when known.
+     * Reads a request body of this format strictly into the type; an empty body is null. The body is first
+     * held to {@link BodyBounds} (one value, its depth, size and declared lengths), so no parser allocates
+     * more than the bytes sent. Malformed, truncated, unbounded or wrongly typed input fails with a 400
+     * problem that names the field when known.
      */
     public Object readBody(WireFormat format, byte[] body, Type type) {
         if (body.length == 0) {
@@ -100,29 +102,17 @@ public class WireCodecs {
         }
         String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
         ObjectMapper mapper = reader(format);
+        if (format == WireFormat.MSGPACK) {
+            BodyBounds.checkMsgpack(body);
+        } else {
+            BodyBounds.checkJson(mapper.getFactory(), body);
+        }
         JavaType javaType = mapper.getTypeFactory().constructType(type);
         try (JsonParser parser = mapper.createParser(body)) {
-            Object value = mapper.readValue(parser, javaType);
-            if (hasMore(format, parser, body)) {
-                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
-            }
-            return value;
+            return mapper.readValue(parser, javaType);
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed(name, e);
         }
-    }
-
-    /** Whether data follows the first value. */
-    private static boolean hasMore(WireFormat format, JsonParser parser, byte[] body) throws IOException {
-        if (format == WireFormat.MSGPACK) {
-            // msgpack-jackson's parser throws at the end of its input instead of answering null: skip
-            // the (already read, so whole) first value with msgpack-core and look for more.
-            try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(body)) {
-                unpacker.skipValue();
-                return unpacker.hasNext();
-            }
-        }
-        return parser.nextToken() != null;
     }
 
     /** Serializes a body for a response whose entity is written as raw bytes (problems). */

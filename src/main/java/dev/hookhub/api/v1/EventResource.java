@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
 import dev.hookhub.delivery.EventPublisher;
@@ -50,6 +51,7 @@ public class EventResource {
         this.config = config;
     }
 
+    @Access(Access.Who.WRITER)
     @POST
     public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
@@ -76,6 +78,7 @@ public class EventResource {
                 .build());
     }
 
+    @Access(Access.Who.READER)
     @GET
     @Path("/{id}")
     public Uni<V1Dtos.EventView> get(@PathParam("id") String id) {
@@ -88,6 +91,7 @@ public class EventResource {
     }
 
     /** The event's attempts over all its deliveries, oldest first (a timeline), optionally by outcome. */
+    @Access(Access.Who.READER)
     @GET
     @Path("/{id}/attempts")
     public Uni<V1Dtos.AttemptPage> attempts(@PathParam("id") String id, @QueryParam("outcome") String outcome) {
