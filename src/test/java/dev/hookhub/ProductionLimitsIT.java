@@ -158,7 +158,7 @@ class ProductionLimitsIT {
                 if (failure != null) {
                     healthFailures.add(failure);
                 }
-            }, 0, 250, TimeUnit.MILLISECONDS);
+            }, 0, 100, TimeUnit.MILLISECONDS);
             // The second client: one read after another for the whole flood.
             Future<?> reads = reader.submit(() -> {
                 HttpRequest read = HttpRequest.newBuilder(URI.create(hookhub.url() + "/v1/subscriptions/" + subscriptionId))
