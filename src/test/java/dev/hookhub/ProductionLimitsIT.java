@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -103,7 +104,9 @@ class ProductionLimitsIT {
     @Test
     void hostileBodiesGet4xxWhileReadsStayFastMemoryBoundedAndTheServiceReady() throws Exception {
         // Set up through the API: an org, an API client, its token, a subscription, read once.
-        Map<String, Object> org = send("POST", "/v1/admin/orgs", hookhub.adminToken(), Map.of("name", "limits"), 201);
+        // A name of its own: CI's second run shares one PostgreSQL with the other ITs.
+        Map<String, Object> org = send("POST", "/v1/admin/orgs", hookhub.adminToken(),
+                Map.of("name", "limits-" + UUID.randomUUID()), 201);
         String orgId = (String) org.get("id");
         int orgNumber = ((Number) org.get("number")).intValue();
         Map<String, Object> client = send("POST", "/v1/admin/orgs/" + orgId + "/clients", hookhub.adminToken(),
