@@ -36,16 +36,18 @@ public final class BodyBounds {
                 .build();
     }
 
-    /** Checks a MessagePack body; fails with a 400 problem naming what is wrong. */
-    public static void checkMsgpack(byte[] body) {
+    /** Checks a MessagePack body; fails with a 400 problem naming what is wrong. True when the body is a map. */
+    public static boolean checkMsgpack(byte[] body) {
         new MsgpackWalk(body).run();
+        int first = body[0] & 0xff;
+        return (first >= 0x80 && first <= 0x8f) || first == 0xde || first == 0xdf;
     }
 
     /**
      * Checks a JSON body with a parser of this factory (which holds {@link #jsonConstraints}); fails with a
-     * 400 problem naming what is wrong.
+     * 400 problem naming what is wrong. True when the body is an object.
      */
-    public static void checkJson(JsonFactory factory, byte[] body) {
+    public static boolean checkJson(JsonFactory factory, byte[] body) {
         int depth = 0;
         int values = 0;
         try (JsonParser parser = factory.createParser(body)) {
@@ -53,6 +55,7 @@ public final class BodyBounds {
             if (token == null) {
                 throw malformed("JSON", "the body holds no value");
             }
+            boolean object = token == JsonToken.START_OBJECT;
             while (true) {
                 if (token == JsonToken.END_ARRAY || token == JsonToken.END_OBJECT) {
                     depth--;
@@ -77,6 +80,7 @@ public final class BodyBounds {
             if (parser.nextToken() != null) {
                 throw malformed("JSON", "unexpected data after the first value");
             }
+            return object;
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed("JSON", e);
         }
