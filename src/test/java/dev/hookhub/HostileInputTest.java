@@ -1,0 +1,121 @@
+package dev.hookhub;
+
+import dev.hookhub.support.Api;
+import dev.hookhub.support.Database;
+import io.restassured.RestAssured;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 15's smaller items: what a hostile path, Host header or URL must not reach. */
+@QuarkusTest
+class HostileInputTest {
+
+    private static final Pattern SERIES = Pattern.compile(
+            "^http_server_requests_seconds_count\\{(.*)} ([0-9.E]+)$", Pattern.MULTILINE);
+    private static final Pattern URI_LABEL = Pattern.compile("uri=\"([^\"]*)\"");
+    private static final Pattern METHOD_LABEL = Pattern.compile("method=\"([^\"]*)\"");
+
+    @Test
+    void unmatchedRequestsShareOneMetricsLabelAndRealRoutesKeepTheirs() {
+        String marker = "probe" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Tenant tenant = Api.tenant();
+        for (int i = 0; i < 150; i++) {
+            String unique = marker + "-" + i;
+            switch (i % 5) {
+                case 0 -> given().get("/" + unique + "/x").then().statusCode(404); // no route at all
+                case 1 -> given().delete("/v1/" + unique).then().statusCode(404);
+                // A route's path with a method it does not serve: 405, one path per id.
+                case 2 -> given().header("Authorization", tenant.bearer()).put("/v1/subscriptions/" + unique)
+                        .then().statusCode(405);
+                // OPTIONS on any one-segment path is answered by the /{customerId} class.
+                case 3 -> given().options("/" + unique).then().statusCode(200);
+                default -> given().options("/v1/" + unique + "/y").then().statusCode(200);
+            }
+        }
+
+        String afterFlood = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Map<String, Double> byUri = countsByUri(afterFlood, null);
+        assertTrue(byUri.keySet().stream().noneMatch(u -> u.contains(marker)), "no unmatched path is a label: " + byUri.keySet());
+        assertTrue(byUri.getOrDefault("/unmatched", 0.0) >= 120, "the 404s, 405s and OPTIONS share /unmatched: " + byUri);
+        assertTrue(byUri.size() < 60, "labels stay far below Micrometer's cap of 100: " + byUri.keySet());
+
+        // A route first requested after the flood still gets its own label.
+        assertFalse(countsByUri(afterFlood, "HEAD").containsKey("/v1/stats/attempts"));
+        given().header("Authorization", tenant.bearer()).head("/v1/stats/attempts").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> countsByUri(given().get("/q/metrics").asString(), "HEAD")
+                .containsKey("/v1/stats/attempts"));
+    }
+
+    /** Sums of http_server_requests counts by uri label (for one method, or all when null). */
+    private static Map<String, Double> countsByUri(String metrics, String method) {
+        Map<String, Double> counts = new LinkedHashMap<>();
+        Matcher m = SERIES.matcher(metrics);
+        while (m.find()) {
+            Matcher uri = URI_LABEL.matcher(m.group(1));
+            Matcher verb = METHOD_LABEL.matcher(m.group(1));
+            if (uri.find() && verb.find() && (method == null || method.equals(verb.group(1)))) {
+                counts.merge(uri.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return counts;
+    }
+
+    private record RawAnswer(String request, int status, Map<String, String> headers) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    /** One HTTP/1.1 exchange written by hand: the request target and Host exactly as given. */
+    private static RawAnswer raw(String requestLine, String host, String headers, String jsonBody) throws IOException {
+        byte[] body = jsonBody.getBytes(StandardCharsets.UTF_8);
+        String request = requestLine + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            String[] lines = head.substring(0, Math.max(0, head.indexOf("\r\n\r\n"))).split("\r\n");
+            Map<String, String> answerHeaders = new LinkedHashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                answerHeaders.put(lines[i].substring(0, colon).trim().toLowerCase(), lines[i].substring(colon + 1).trim());
+            }
+            return new RawAnswer(requestLine + " (Host " + host + ")", Integer.parseInt(lines[0].split(" ")[1]), answerHeaders);
+        }
+    }
+}
