@@ -1,7 +1,9 @@
 package dev.hookhub;
 
 import dev.hookhub.support.Api;
+import dev.hookhub.negotiation.ProblemMappers;
 import dev.hookhub.support.Database;
+import dev.hookhub.support.LogLineEscaping;
 import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -74,6 +76,32 @@ class HostileInputTest {
         given().header("Authorization", tenant.bearer()).head("/v1/stats/attempts").then().statusCode(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> countsByUri(given().get("/q/metrics").asString(), "HEAD")
                 .containsKey("/v1/stats/attempts"));
+    }
+
+    @Test
+    void aPathWithLineBreaksForgesNoLogLine() throws IOException {
+        String marker = "FORGED-" + UUID.randomUUID();
+        String forged = "2030-01-01 00:00:00,000 ERROR [io.quarkus] (main) " + marker;
+        Path log = Path.of("target/hookhub-test.log");
+        assertTrue(Files.exists(log), "the test profile logs to " + log);
+        String rawPath = "/v1/subscriptions;x=%0d%0a" + URLEncoder.encode(forged, StandardCharsets.UTF_8).replace("+", "%20")
+                + "%0a%1b%5B31mred%c2%85%e2%80%a8end";
+        // No line a request can reach logs its path in this version (bodies with NUL and bad names are refused
+        // before the database), so the decoded path is logged here the way ProblemMappers logs a failure: the
+        // escaping sits on the handlers, so whichever line carries caller text goes through it.
+        String decoded = URLDecoder.decode(rawPath, StandardCharsets.UTF_8);
+        Logger.getLogger(ProblemMappers.class).warn("The database refused a value on POST " + decoded);
+        Logger.getLogger(ProblemMappers.class).warnf("Unexpected failure on %s %s", "POST", decoded);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains(marker));
+        List<String> mentioning = Files.readAllLines(log).stream().filter(l -> l.contains(marker)).toList();
+        assertEquals(2, mentioning.size(), "each message stays on its line: " + mentioning);
+        for (String line : mentioning) {
+            assertFalse(line.startsWith(forged), "a forged line: " + line);
+            assertTrue(line.contains("WARN") && line.contains("on POST /v1/subscriptions;x=\\r\\n" + forged), line);
+            assertTrue(line.contains("\\u001b[31mred\\u0085\\u2028end"), "escapes are visible: " + line);
+        }
+        assertEquals("tab\tkept", LogLineEscaping.escape("tab\tkept"));
     }
 
     /** Sums of http_server_requests counts by uri label (for one method, or all when null). */
