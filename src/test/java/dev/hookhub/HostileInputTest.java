@@ -104,6 +104,38 @@ class HostileInputTest {
         assertEquals("tab\tkept", LogLineEscaping.escape("tab\tkept"));
     }
 
+    @Test
+    void locationHeadersNeverNameTheRequestsHost() throws IOException {
+        String orgBody = "{\"name\":\"hostile-" + UUID.randomUUID() + "\"}";
+        String admin = "Authorization: Bearer " + Api.ADMIN_TOKEN;
+        List<RawAnswer> answers = new ArrayList<>();
+        answers.add(raw("POST /v1/admin/orgs", "evil.example", admin, orgBody));
+        answers.add(raw("POST /v1/admin/orgs", "evil.example:8443", admin + "\r\nX-Forwarded-Host: evil.example"
+                + "\r\nForwarded: host=evil.example;proto=https", orgBody));
+        answers.add(raw("POST http://evil.example/v1/admin/orgs", "localhost", admin, orgBody)); // absolute form
+        answers.add(raw("POST //evil.example/v1/admin/orgs", "localhost", admin, orgBody));
+        answers.add(raw("POST //evil.example//v1/admin/orgs", "localhost", admin, orgBody));
+        int created = 0;
+        for (RawAnswer a : answers) {
+            String location = a.header("location");
+            if (a.status() == 201) {
+                created++;
+                assertNotNull(location, a.toString());
+                assertTrue(location.matches("/v1/orgs/[0-9a-f-]{36}"), "relative to hookhub itself: " + location);
+                String id = location.substring("/v1/orgs/".length());
+                assertEquals(1, Database.count("select count(*) from organization where id = ?::uuid", id));
+            }
+            assertFalse(location != null && location.contains("evil"), a.toString());
+        }
+        assertTrue(created >= 2, "the Host header and the absolute form both created: " + answers);
+
+        Api.Tenant tenant = Api.tenant();
+        String subscription = "{\"name\":\"h\",\"url\":\"https://receiver.example.com/h\",\"events\":[\"a\"]}";
+        RawAnswer sub = raw("POST /v1/subscriptions", "evil.example", "Authorization: " + tenant.bearer(), subscription);
+        assertEquals(201, sub.status(), sub.toString());
+        assertTrue(sub.header("location").matches("/v1/subscriptions/[0-9a-f-]{36}"), sub.toString());
+    }
+
     /** Sums of http_server_requests counts by uri label (for one method, or all when null). */
     private static Map<String, Double> countsByUri(String metrics, String method) {
         Map<String, Double> counts = new LinkedHashMap<>();
