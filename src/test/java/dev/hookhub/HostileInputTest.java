@@ -136,6 +136,19 @@ class HostileInputTest {
         assertTrue(sub.header("location").matches("/v1/subscriptions/[0-9a-f-]{36}"), sub.toString());
     }
 
+    @Test
+    void theConsoleWithoutItsSlashRedirects() {
+        given().redirects().follow(false).get("/console").then().statusCode(301)
+                .header("Location", "/console/");
+        given().redirects().follow(false).head("/console").then().statusCode(301)
+                .header("Location", "/console/");
+        given().redirects().follow(false).header("Host", "evil.example").get("/console?from=x").then().statusCode(301)
+                .header("Location", "/console/?from=x");
+        given().redirects().follow(false).get("/console/").then().statusCode(200)
+                .contentType(containsString("text/html"));
+        given().get("/console").then().statusCode(200).contentType(containsString("text/html"));
+    }
+
     /** Sums of http_server_requests counts by uri label (for one method, or all when null). */
     private static Map<String, Double> countsByUri(String metrics, String method) {
         Map<String, Double> counts = new LinkedHashMap<>();
