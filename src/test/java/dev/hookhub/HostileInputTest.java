@@ -137,6 +137,30 @@ class HostileInputTest {
     }
 
     @Test
+    void ambiguousIpv4SpellingsAreRefusedWhateverThePrivateTargetSetting() {
+        Api.Tenant tenant = Api.tenant();
+        Map<String, Object> sub = Api.createSubscription(tenant);
+        String id = (String) sub.get("id");
+        for (String host : List.of("0177.0.0.1", "0x7f000001", "2130706433", "127.1", "127.0.1", "0x7f.0.0.1",
+                "127.0.0.01", "127.0.0.1.", "1.2.3.999")) {
+            String url = "http://" + host + "/hook";
+            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("name", "a", "url", url, "events", List.of("a")))
+                    .post("/v1/subscriptions").then().statusCode(400).contentType("application/problem+json")
+                    .body("errors[0].field", equalTo("url"));
+            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("url", url))
+                    .patch("/v1/subscriptions/" + id).then().statusCode(400)
+                    .body("errors[0].field", equalTo("url"));
+        }
+        assertEquals(1, Database.count("select count(*) from subscription where org_id = ?", tenant.orgId()));
+        Api.getSubscription(tenant, id).then().statusCode(200).body("url", equalTo(sub.get("url"))).body("version", is(1));
+        // The plain spelling of a loopback address is allowed in the test profile (allow-private-targets).
+        given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("url", "http://127.0.0.1:9/hook")).patch("/v1/subscriptions/" + id).then().statusCode(200);
+    }
+
+    @Test
     void theConsoleWithoutItsSlashRedirects() {
         given().redirects().follow(false).get("/console").then().statusCode(301)
                 .header("Location", "/console/");
