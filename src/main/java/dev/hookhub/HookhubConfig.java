@@ -28,6 +28,13 @@ public interface HookhubConfig {
     @WithDefault("PT20S")
     Duration shutdownTimeout();
 
+    /**
+     * The URL callers reach hookhub by (https://hooks.example.com, a proxy's path prefix allowed), used in
+     * Location headers. Unset (the default): Location headers are relative (/v1/subscriptions/{id}), never
+     * built from the request's Host.
+     */
+    Optional<String> publicBaseUrl();
+
     Token token();
 
     Auth auth();
