@@ -103,7 +103,7 @@ class BodyBoundsTest {
         assertEquals("é", form.firstIgnoringCase("secret"));
         assertEquals("", form.first("flag"));
         assertEquals(null, form.first("secret"));
-        for (String bad : new String[] {"%%%", "x=%G0", "=&=&%", "a=%", "a=%4", "a=%00", "a=%C3%28"}) {
+        for (String bad : new String[] {"%%%", "x=%G0", "=&=&%", "a=%", "a=%4", "a=%C3%28", "a=%FF"}) {
             ProblemException e = assertThrows(ProblemException.class, () -> FormBody.parse(bad.getBytes()), bad);
             assertEquals(400, e.problem().status(), bad);
             assertTrue(e.problem().detail().startsWith("Malformed form body: "), e.problem().detail());
