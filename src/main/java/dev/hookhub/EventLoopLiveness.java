@@ -59,6 +59,8 @@ public class EventLoopLiveness implements HealthCheck {
         stop();
     }
 
+    // nettyEventLoopGroup() is deprecated in Vert.x 4.5 (internal in 5): the one public way to reach every loop.
+    @SuppressWarnings("deprecation")
     synchronized void start() {
         List<EventExecutor> found = new ArrayList<>();
         vertx.nettyEventLoopGroup().forEach(found::add);

@@ -51,6 +51,7 @@ class EventLoopLivenessTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // nettyEventLoopGroup(), as EventLoopLiveness reaches the loops
     void aBlockedEventLoopTurnsTheCheckDownAndBackUpWhenItRunsAgain() throws Exception {
         EventLoopLiveness check = new EventLoopLiveness(vertx, Duration.ofSeconds(1));
         check.start();
