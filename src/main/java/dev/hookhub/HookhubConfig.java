@@ -45,6 +45,8 @@ public interface HookhubConfig {
 
     Delivery delivery();
 
+    Liveness liveness();
+
     interface Token {
         /** The {@code iss} of the tokens hookhub issues and accepts. */
         @WithDefault("hookhub")
@@ -182,5 +184,11 @@ public interface HookhubConfig {
         /** How often the queue gauges (depth, oldest due age) are read from the database. */
         @WithDefault("15s")
         String gaugeRefreshEvery();
+    }
+
+    interface Liveness {
+        /** /q/health/live is DOWN once an event loop has left a no-op given to it waiting this long. */
+        @WithDefault("PT10S")
+        Duration eventLoopStall();
     }
 }
