@@ -1,5 +1,6 @@
 package dev.hookhub;
 
+import dev.hookhub.support.ProductionProcess;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
@@ -9,32 +10,19 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -49,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @EnabledIfSystemProperty(named = "hookhub.keycloak.home", matches = ".+")
 class KeycloakProdIT {
 
-    private static final Duration START_DEADLINE = Duration.ofMinutes(5);
     private static final String KC_ADMIN = "admin";
     private static final String KC_ADMIN_PASSWORD = "keycloak-test-only";
     private static final String CLIENT_ID = "hookhub-ci";
@@ -57,51 +44,32 @@ class KeycloakProdIT {
     private static final String OTHER_CLIENT_ID = "other-ci";
     private static final String OTHER_CLIENT_SECRET = "other-ci-test-only-secret";
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private static Process keycloak;
-    private static Process hookhub;
+    private static ProductionProcess hookhub;
     private static String keycloakUrl;
-    private static String hookhubUrl;
-    private static Path hookhubLog;
-    private static final String ADMIN_TOKEN = randomBase64(24);
 
     @BeforeAll
     static void start() throws IOException {
         Path home = Path.of(System.getProperty("hookhub.keycloak.home"));
-        int keycloakPort = freePort();
+        int keycloakPort = ProductionProcess.freePort();
         keycloakUrl = "http://127.0.0.1:" + keycloakPort;
-        Path target = Path.of("target");
-        keycloak = startKeycloak(home, keycloakPort, target.resolve("keycloak-it.log"));
+        Path keycloakLog = Path.of("target", "keycloak-it.log");
+        keycloak = startKeycloak(home, keycloakPort, keycloakLog);
+        ProductionProcess.awaitUp(keycloak, keycloakUrl + "/realms/other", "Keycloak", keycloakLog);
 
-        int hookhubPort = freePort();
-        hookhubUrl = "http://127.0.0.1:" + hookhubPort;
-        hookhubLog = target.resolve("hookhub-prod-it.log");
-        awaitUp(keycloak, keycloakUrl + "/realms/other", "Keycloak", target.resolve("keycloak-it.log"));
-
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .redirectErrorStream(true).redirectOutput(hookhubLog.toFile());
-        Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("HOOKHUB_") || name.startsWith("QUARKUS_OIDC_")
-                || name.startsWith("QUARKUS_PROFILE"));
-        env.put("HOOKHUB_ADMIN_TOKEN", ADMIN_TOKEN);
-        env.put("HOOKHUB_ENCRYPTION_KEY", randomBase64(32));
-        env.put("HOOKHUB_TOKEN_ISSUING_ENABLED", "false");
-        env.put("QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl + "/realms/hookhub");
-        env.put("QUARKUS_OIDC_PUBLIC_KEY", "");
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(hookhubPort));
-        // A database: the CI's QUARKUS_DATASOURCE_* when set, else an embedded one in a temporary folder.
-        env.put("HOOKHUB_EMBEDDED_DB_ENABLED", "true");
-        env.put("HOOKHUB_EMBEDDED_DB_TEMPORARY", "true");
-        hookhub = builder.start();
-        awaitUp(hookhub, hookhubUrl + "/q/health/ready", "hookhub", hookhubLog);
+        // External OIDC, issuing off, no token keys.
+        hookhub = ProductionProcess.start("hookhub-prod-it", Map.of(
+                "HOOKHUB_TOKEN_ISSUING_ENABLED", "false",
+                "QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl + "/realms/hookhub",
+                "QUARKUS_OIDC_PUBLIC_KEY", ""));
     }
 
     @AfterAll
     static void stop() {
-        stop(hookhub);
-        stop(keycloak);
+        if (hookhub != null) {
+            hookhub.close();
+        }
+        ProductionProcess.stop(keycloak);
     }
 
     @Test
@@ -130,9 +98,9 @@ class KeycloakProdIT {
                 .then().statusCode(400).body("error", equalTo("unsupported_grant_type"));
 
         // The prod profile logs JSON, one object a line.
-        try (Stream<String> lines = Files.lines(hookhubLog)) {
+        try (Stream<String> lines = Files.lines(hookhub.log())) {
             List<String> logLines = lines.filter(l -> l.contains("\"loggerName\"")).toList();
-            assertFalse(logLines.isEmpty(), "JSON log lines in " + hookhubLog);
+            assertFalse(logLines.isEmpty(), "JSON log lines in " + hookhub.log());
         }
     }
 
@@ -149,11 +117,11 @@ class KeycloakProdIT {
     }
 
     private static RequestSpecification hookhub() {
-        return given().baseUri(hookhubUrl);
+        return given().baseUri(hookhub.url());
     }
 
     private static UUID createOrg() {
-        String id = hookhub().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType(ContentType.JSON)
+        String id = hookhub().header("Authorization", "Bearer " + hookhub.adminToken()).contentType(ContentType.JSON)
                 .body(Map.of("name", "keycloak-" + UUID.randomUUID())).post("/v1/admin/orgs")
                 .then().statusCode(201).extract().path("id");
         return UUID.fromString(id);
@@ -192,7 +160,7 @@ class KeycloakProdIT {
         }
         deleteTree(home.resolve("data").resolve("h2")); // a fresh realm on every run: the org mappers differ
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve("kc.sh").toString(), "start-dev",
-                "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + freePort(), "--import-realm")
+                "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + ProductionProcess.freePort(), "--import-realm")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("JAVA_HOME", keycloakJavaHome());
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", KC_ADMIN);
@@ -209,66 +177,6 @@ class KeycloakProdIT {
             fail("Keycloak needs Java 21+: run the build on it, or set KEYCLOAK_JAVA_HOME");
         }
         return configured;
-    }
-
-    private static void awaitUp(Process process, String url, String what, Path log) {
-        Instant deadline = Instant.now().plus(START_DEADLINE);
-        poll(deadline, () -> {
-            if (!process.isAlive()) {
-                fail(what + " exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-                return response.statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }, what + " at " + url + " (see " + log + ")");
-    }
-
-    /** Polls with a deadline (Awaitility), every 250 ms. */
-    private static void poll(Instant deadline, BooleanSupplier condition, String what) {
-        Duration left = Duration.between(Instant.now(), deadline);
-        try {
-            org.awaitility.Awaitility.await(what).atMost(left.isNegative() ? Duration.ZERO : left)
-                    .pollInterval(Duration.ofMillis(250)).until(condition::getAsBoolean);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            fail("Not up within " + START_DEADLINE + ": " + what);
-        }
-    }
-
-    private static void stop(Process process) {
-        if (process == null) {
-            return;
-        }
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        children.forEach(ProcessHandle::destroy);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String randomBase64(int bytes) {
-        byte[] random = new byte[bytes];
-        new SecureRandom().nextBytes(random);
-        return Base64.getEncoder().encodeToString(random);
     }
 
     private static void deleteTree(Path dir) throws IOException {

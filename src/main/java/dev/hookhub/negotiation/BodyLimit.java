@@ -3,7 +3,6 @@ package dev.hookhub.negotiation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /** Reads a request body up to the configured limit; past it, a 413 problem. */
 public final class BodyLimit {
@@ -24,15 +23,6 @@ public final class BodyLimit {
             out.write(buffer, 0, n);
         }
         return out.toByteArray();
-    }
-
-    /** A body a resource takes as an InputStream and reads itself: none is empty; past the limit, 413. */
-    public static byte[] read(InputStream in, int limit) {
-        try {
-            return in == null ? new byte[0] : readAll(in, limit);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public static ProblemException tooLarge(int limit) {

@@ -1,5 +1,6 @@
 package dev.hookhub.negotiation;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -13,9 +14,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.hookhub.HookhubConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessageUnpacker;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import java.io.IOException;
@@ -34,12 +34,16 @@ public class WireCodecs {
     private final ObjectMapper jsonReader;
     private final ObjectMapper msgpackReader;
 
-    public WireCodecs(ObjectMapper json) {
+    public WireCodecs(ObjectMapper json, HookhubConfig config) {
         this.json = json;
         this.msgpack = json.copyWith(new MessagePackFactory())
                 .registerModule(new SimpleModule("hookhub-msgpack-time")
                         .addSerializer(Instant.class, new WireDateSerializer.IsoUtc()));
         this.jsonReader = strict(json.copy());
+        this.jsonReader.getFactory().setStreamReadConstraints(BodyBounds.jsonConstraints(config.maxBodySize()));
+        // Field names a client invents are not kept: no shared symbol table or JVM string table grows with them.
+        this.jsonReader.getFactory().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES);
+        this.jsonReader.getFactory().disable(JsonFactory.Feature.INTERN_FIELD_NAMES);
         this.msgpackReader = strict(msgpack.copy());
     }
 
@@ -91,8 +95,10 @@ public class WireCodecs {
     }
 
     /**
-     * Reads a request body of this format strictly into the type; an empty body is null. Malformed,
-     * truncated or wrongly typed input fails with a 400 problem that names the field when known.
+     * Reads a request body of this format strictly into the type; an empty body is null. The body is first
+     * held to {@link BodyBounds} (one value, its depth, size and declared lengths), so no parser allocates
+     * more than the bytes sent. Malformed, truncated, unbounded or wrongly typed input fails with a 400
+     * problem that names the field when known.
      */
     public Object readBody(WireFormat format, byte[] body, Type type) {
         if (body.length == 0) {
@@ -100,29 +106,22 @@ public class WireCodecs {
         }
         String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
         ObjectMapper mapper = reader(format);
+        check(format, body);
         JavaType javaType = mapper.getTypeFactory().constructType(type);
         try (JsonParser parser = mapper.createParser(body)) {
-            Object value = mapper.readValue(parser, javaType);
-            if (hasMore(format, parser, body)) {
-                throw ProblemException.badRequest("Malformed " + name + " body: unexpected data after the first value");
-            }
-            return value;
+            return mapper.readValue(parser, javaType);
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed(name, e);
         }
     }
 
-    /** Whether data follows the first value. */
-    private static boolean hasMore(WireFormat format, JsonParser parser, byte[] body) throws IOException {
-        if (format == WireFormat.MSGPACK) {
-            // msgpack-jackson's parser throws at the end of its input instead of answering null: skip
-            // the (already read, so whole) first value with msgpack-core and look for more.
-            try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(body)) {
-                unpacker.skipValue();
-                return unpacker.hasNext();
-            }
-        }
-        return parser.nextToken() != null;
+    /**
+     * Holds a body of this format to {@link BodyBounds} without building anything from it (a body that is
+     * accepted and ignored); true when it is a map (a JSON object).
+     */
+    public boolean check(WireFormat format, byte[] body) {
+        return format == WireFormat.MSGPACK ? BodyBounds.checkMsgpack(body)
+                : BodyBounds.checkJson(jsonReader.getFactory(), body);
     }
 
     /** Serializes a body for a response whose entity is written as raw bytes (problems). */

@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -10,13 +11,11 @@ import dev.hookhub.tenancy.TokenIssuer;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -36,22 +35,19 @@ public class AdminResource {
     /** Names of orgs, API clients and API keys. */
     static final int MAX_NAME = 200;
 
-    private final dev.hookhub.tenancy.Callers callers;
     private final Tenancy tenancy;
     private final TokenIssuer issuer;
     private final HookhubConfig config;
 
-    public AdminResource(dev.hookhub.tenancy.Callers callers, Tenancy tenancy, TokenIssuer issuer, HookhubConfig config) {
-        this.callers = callers;
+    public AdminResource(Tenancy tenancy, TokenIssuer issuer, HookhubConfig config) {
         this.tenancy = tenancy;
         this.issuer = issuer;
         this.config = config;
     }
 
+    @Access(Access.Who.OPERATOR)
     @POST
-    public Uni<RestResponse<V1Dtos.OrgView>> createOrg(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            V1Dtos.OrgCreate body) {
-        callers.requireAdmin(authorization);
+    public Uni<RestResponse<V1Dtos.OrgView>> createOrg(V1Dtos.OrgCreate body) {
         String name = body == null || body.name() == null ? "" : body.name().strip();
         if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
             throw ProblemException.invalidField("name", "must be 1 to " + MAX_NAME + " printable characters");
@@ -63,10 +59,9 @@ public class AdminResource {
     }
 
     /** The orgs, in number order, cursor paged (for the console's org picker). */
+    @Access(Access.Who.OPERATOR)
     @GET
-    public Uni<V1Dtos.OrgPage> listOrgs(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
-        callers.requireAdmin(authorization);
+    public Uni<V1Dtos.OrgPage> listOrgs(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int pageSize = V1Paging.pageSize(limit, config);
         Integer after = V1Paging.decodeCursor(cursor, Integer::valueOf);
         return tenancy.orgs(after, pageSize + 1).map(rows -> {
@@ -82,11 +77,10 @@ public class AdminResource {
      * with the admin token, reads and changes an org's subscriptions through the same /v1 checks as any
      * client. Roles as for clients (default Admin); no credential is stored. 404 for an unknown org.
      */
+    @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/tokens")
-    public Uni<V1Dtos.TokenView> operatorToken(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
-        callers.requireAdmin(authorization);
+    public Uni<V1Dtos.TokenView> operatorToken(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         if (!issuer.enabled()) {
@@ -98,11 +92,10 @@ public class AdminResource {
                         "Bearer", OPERATOR_TOKEN_SECONDS));
     }
 
+    @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/clients")
-    public Uni<RestResponse<V1Dtos.ClientView>> createClient(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
-        callers.requireAdmin(authorization);
+    public Uni<RestResponse<V1Dtos.ClientView>> createClient(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         return tenancy.createClient(org, credentialName(body), roles)
@@ -110,11 +103,10 @@ public class AdminResource {
                         c.publicId(), c.secret(), c.name(), Tenancy.roleNames(c.roles()), c.createdAt())));
     }
 
+    @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/api-keys")
-    public Uni<RestResponse<V1Dtos.ApiKeyView>> createApiKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
-        callers.requireAdmin(authorization);
+    public Uni<RestResponse<V1Dtos.ApiKeyView>> createApiKey(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         return tenancy.createApiKey(org, credentialName(body), roles)

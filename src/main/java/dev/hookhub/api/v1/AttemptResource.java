@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
 import dev.hookhub.negotiation.ProblemException;
@@ -32,6 +33,7 @@ public class AttemptResource {
         this.config = config;
     }
 
+    @Access(Access.Who.READER)
     @GET
     public Uni<V1Dtos.AttemptPage> list(@PathParam("id") String id, @QueryParam("limit") String limit,
             @QueryParam("cursor") String cursor, @QueryParam("outcome") String outcome) {

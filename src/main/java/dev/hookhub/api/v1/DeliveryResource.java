@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.delivery.ManualDeliveries;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -26,6 +27,7 @@ public class DeliveryResource {
     }
 
     /** Any body is ignored, so a bare POST works. 404 for another org's delivery or a deleted subscription's. */
+    @Access(Access.Who.WRITER)
     @POST
     @Path("/{id}/retry")
     public Uni<V1Dtos.DeliveryView> retry(@PathParam("id") String id) {

@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
 import dev.hookhub.delivery.EventPublisher;
@@ -11,13 +12,11 @@ import dev.hookhub.subscription.SubscriptionRules;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -50,9 +49,9 @@ public class EventResource {
         this.config = config;
     }
 
+    @Access(Access.Who.WRITER)
     @POST
-    public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+    public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input) {
         V1Dtos.EventInput body = SubscriptionResource.requireBody(input);
         return access.writer().flatMap(caller -> {
             String type = rules.eventType("type", body.type());
@@ -63,9 +62,7 @@ public class EventResource {
             if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
                 throw ProblemException.invalidField("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
             }
-            WireFormat format = contentType == null ? WireFormat.JSON
-                    : WireFormat.fromMediaType(contentType).orElse(WireFormat.JSON);
-            Payloads.Stored payload = payloads.store(body.payload(), format);
+            Payloads.Stored payload = payloads.store(body.payload());
             if (payload.bytes().length > config.maxBodySize()) {
                 throw BodyLimit.tooLarge(config.maxBodySize());
             }
@@ -76,6 +73,7 @@ public class EventResource {
                 .build());
     }
 
+    @Access(Access.Who.READER)
     @GET
     @Path("/{id}")
     public Uni<V1Dtos.EventView> get(@PathParam("id") String id) {
@@ -88,6 +86,7 @@ public class EventResource {
     }
 
     /** The event's attempts over all its deliveries, oldest first (a timeline), optionally by outcome. */
+    @Access(Access.Who.READER)
     @GET
     @Path("/{id}/attempts")
     public Uni<V1Dtos.AttemptPage> attempts(@PathParam("id") String id, @QueryParam("outcome") String outcome) {

@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.tenancy.Tenancy;
@@ -25,6 +26,7 @@ public class OrgResource {
         this.tenancy = tenancy;
     }
 
+    @Access(Access.Who.READER)
     @GET
     @Path("/{orgId}")
     public Uni<V1Dtos.OrgView> get(@PathParam("orgId") String orgId) {

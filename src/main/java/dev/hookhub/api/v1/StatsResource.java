@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.delivery.AttemptStats;
 import dev.hookhub.negotiation.WireFormat;
 import io.smallrye.mutiny.Uni;
@@ -28,6 +29,7 @@ public class StatsResource {
         this.stats = stats;
     }
 
+    @Access(Access.Who.READER)
     @GET
     public Uni<V1Dtos.AttemptStatsView> attempts(@QueryParam("subscriptionId") String subscriptionId,
             @QueryParam("hours") String hours) {

@@ -1,5 +1,6 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.ManualDeliveries;
 import dev.hookhub.negotiation.ProblemException;
@@ -54,6 +55,7 @@ public class SubscriptionResource {
         this.config = config;
     }
 
+    @Access(Access.Who.WRITER)
     @POST
     public Uni<RestResponse<V1Dtos.SubscriptionView>> create(V1Dtos.SubscriptionInput input) {
         V1Dtos.SubscriptionInput body = requireBody(input);
@@ -65,6 +67,7 @@ public class SubscriptionResource {
                         .build());
     }
 
+    @Access(Access.Who.READER)
     @GET
     public Uni<V1Dtos.SubscriptionPage> list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
             @QueryParam("q") String q) {
@@ -81,6 +84,7 @@ public class SubscriptionResource {
                 });
     }
 
+    @Access(Access.Who.READER)
     @GET
     @Path("/{id}")
     public Uni<V1Dtos.SubscriptionView> get(@PathParam("id") String id) {
@@ -91,6 +95,7 @@ public class SubscriptionResource {
                 .map(V1Mapper::view);
     }
 
+    @Access(Access.Who.WRITER)
     @PATCH
     @Path("/{id}")
     public Uni<V1Dtos.SubscriptionView> change(@PathParam("id") String id, V1Dtos.SubscriptionInput input) {
@@ -103,6 +108,7 @@ public class SubscriptionResource {
     }
 
     /** The body ({"secret": ...}) is optional, so a bare POST without a Content-Type works too. */
+    @Access(Access.Who.WRITER)
     @POST
     @Path("/{id}/secret/rotate")
     @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE, MediaType.WILDCARD})
@@ -115,6 +121,7 @@ public class SubscriptionResource {
                 .map(r -> new V1Dtos.RotationView(subscriptionId, r.keyId(), r.secret(), r.previousValidUntil()));
     }
 
+    @Access(Access.Who.WRITER)
     @DELETE
     @Path("/{id}")
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @Context HttpServerRequest http) {
@@ -131,6 +138,7 @@ public class SubscriptionResource {
      * 202 with the event and delivery ids to follow. No body; {@code ?type=} picks one of its event
      * types (default: its first).
      */
+    @Access(Access.Who.WRITER)
     @POST
     @Path("/{id}/test")
     @Consumes(MediaType.WILDCARD)

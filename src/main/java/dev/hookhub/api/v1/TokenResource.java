@@ -1,5 +1,7 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.Access;
+import dev.hookhub.negotiation.FormBody;
 import dev.hookhub.negotiation.Problem;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -9,7 +11,6 @@ import dev.hookhub.tenancy.TokenIssuer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -37,20 +38,20 @@ public class TokenResource {
         this.credentials = credentials;
     }
 
+    @Access(Access.Who.PUBLIC)
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<RestResponse<V1Dtos.TokenView>> form(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @FormParam("grant_type") String grantType, @FormParam("client_id") String clientId,
-            @FormParam("client_secret") String clientSecret) {
-        return credentials.token(authorization, grantType, clientId, clientSecret, null);
+            byte[] body) {
+        return credentials.token(authorization, ClientCredentials.form(body), null);
     }
 
+    @Access(Access.Who.PUBLIC)
     @POST
     @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
     public Uni<RestResponse<V1Dtos.TokenView>> body(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             V1Dtos.TokenRequest body) {
-        V1Dtos.TokenRequest b = body == null ? new V1Dtos.TokenRequest(null, null, null) : body;
-        return credentials.token(authorization, b.grantType(), b.clientId(), b.clientSecret(), null);
+        return credentials.token(authorization, body, null);
     }
 
     /** The client-credentials grant, shared by /oauth/token and Identity Cloud's /{customerId}/login/token. */
@@ -63,6 +64,24 @@ public class TokenResource {
         public ClientCredentials(Tenancy tenancy, TokenIssuer issuer) {
             this.tenancy = tenancy;
             this.issuer = issuer;
+        }
+
+        /** The grant's fields from a form body; an undecodable form is RFC 6749's invalid_request. */
+        public static V1Dtos.TokenRequest form(byte[] body) {
+            try {
+                FormBody form = FormBody.parse(body);
+                return new V1Dtos.TokenRequest(form.first("grant_type"), form.first("client_id"),
+                        form.first("client_secret"));
+            } catch (ProblemException e) {
+                throw oauth(400, "invalid_request", e.problem().detail());
+            }
+        }
+
+        /** Issues a token for the grant's fields (a missing body is no fields). */
+        public Uni<RestResponse<V1Dtos.TokenView>> token(String authorization, V1Dtos.TokenRequest request,
+                UUID requiredOrg) {
+            V1Dtos.TokenRequest r = request == null ? new V1Dtos.TokenRequest(null, null, null) : request;
+            return token(authorization, r.grantType(), r.clientId(), r.clientSecret(), requiredOrg);
         }
 
         /** Issues a token; when {@code requiredOrg} is set the client must belong to it. */

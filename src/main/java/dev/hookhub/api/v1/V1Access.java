@@ -1,40 +1,46 @@
 package dev.hookhub.api.v1;
 
+import dev.hookhub.api.AccessFilter;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.Caller;
-import dev.hookhub.tenancy.Callers;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.UUID;
 
-/** Bearer-token access to /v1: 401 without a valid token, 403 for a Viewer that tries to change. */
+/**
+ * The caller a /v1 route was admitted with: its {@code @Access(READER)} or {@code @Access(WRITER)}
+ * declaration had {@link AccessFilter} verify the bearer token and its role (401, 403) before the body was read.
+ */
 @ApplicationScoped
 class V1Access {
 
-    private final Callers callers;
+    private final CurrentVertxRequest request;
 
-    V1Access(Callers callers) {
-        this.callers = callers;
+    V1Access(CurrentVertxRequest request) {
+        this.request = request;
     }
 
     Uni<Caller> reader() {
-        return callers.bearer()
-                .onFailure(Callers.Refused.class).transform(e -> ((Callers.Refused) e).asProblem())
-                .invoke(caller -> {
-                    if (!caller.canRead()) {
-                        throw ProblemException.forbidden("The token carries no hookhub role (Admin, Dispatcher or Viewer)");
-                    }
-                });
+        return Uni.createFrom().item(admitted());
     }
 
     Uni<Caller> writer() {
-        return reader().invoke(caller -> {
-            if (!caller.canWrite()) {
-                throw ProblemException.forbidden("Role Admin or Dispatcher is required to change subscriptions");
-            }
-        });
+        Caller caller = admitted();
+        if (!caller.canWrite()) {
+            throw ProblemException.forbidden("Role Admin or Dispatcher is required to change subscriptions");
+        }
+        return Uni.createFrom().item(caller);
+    }
+
+    private Caller admitted() {
+        Caller caller = AccessFilter.caller(request.getCurrent());
+        if (caller == null) {
+            throw new IllegalStateException("A /v1 route that reads its caller must be declared @Access(READER) or @Access(WRITER)");
+        }
+        return caller;
     }
 
     static UUID id(String name, String value) {

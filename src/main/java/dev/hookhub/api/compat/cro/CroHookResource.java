@@ -1,7 +1,6 @@
 package dev.hookhub.api.compat.cro;
 
-import dev.hookhub.HookhubConfig;
-import dev.hookhub.negotiation.BodyLimit;
+import dev.hookhub.api.Access;
 import dev.hookhub.negotiation.Problem;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireCodecs;
@@ -27,8 +26,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.io.InputStream;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -50,25 +47,24 @@ public class CroHookResource {
     private final SubscriptionDeletion deletion;
     private final WireCodecs codecs;
     private final int maxAuthorizationLength;
-    private final int maxBodySize;
 
     public CroHookResource(Callers callers, Tenancy tenancy, SubscriptionDeletion deletion, WireCodecs codecs,
-            CroConfig config, HookhubConfig hookhub) {
+            CroConfig config) {
         this.callers = callers;
         this.tenancy = tenancy;
         this.deletion = deletion;
         this.codecs = codecs;
         this.maxAuthorizationLength = config.maxAuthorizationLength();
-        this.maxBodySize = hookhub.maxBodySize();
     }
 
+    @Access(Access.Who.DIALECT_TOKEN)
     @DELETE
     @Path("/{hook_id}")
     public Uni<CroDtos.Webhook> delete(@PathParam("hook_id") String hookId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam("x-tenant-id") String tenantId,
             @HeaderParam(CroHeaders.API_VERSION) String apiVersion,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body,
             @Context HttpServerRequest http) {
         checkAuthorization(authorization);
         long tenant = positiveInteger("Header 'x-tenant-id'", tenantId);
@@ -94,6 +90,7 @@ public class CroHookResource {
     }
 
     /** The CORS preflight: no credentials, CRO's headers only. */
+    @Access(Access.Who.PUBLIC)
     @OPTIONS
     @Path("/{hook_id}")
     public RestResponse<Void> preflight() {
@@ -168,9 +165,8 @@ public class CroHookResource {
     }
 
     /** No body, or an empty object as CRO's samples send ({@code {}}): accepted and ignored. */
-    private void readIgnoredBody(String contentType, InputStream in) {
-        byte[] body = BodyLimit.read(in, maxBodySize);
-        if (body.length == 0) {
+    private void readIgnoredBody(String contentType, byte[] body) {
+        if (body == null || body.length == 0) {
             return;
         }
         WireFormat format = WireFormat.fromContentType(contentType).orElse(null);
@@ -179,6 +175,9 @@ public class CroHookResource {
                     (contentType == null ? "A Content-Type is required with a body" : "Content-Type '" + contentType
                             + "' is not supported") + ": send no body, or {} as application/json"));
         }
-        codecs.readBody(format, body, Map.class);
+        if (!codecs.check(format, body)) {
+            throw ProblemException.badRequest("Malformed " + (format == WireFormat.MSGPACK ? "MessagePack body: the body must be a MessagePack map"
+                    : "JSON body: the body must be a JSON object") + " ({} is accepted and ignored)");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.hookhub.api.compat.himarley;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletedSubscription;
@@ -43,6 +44,7 @@ public class HiMarleyUnregisterResource {
         this.deletion = deletion;
     }
 
+    @Access(Access.Who.API_KEY)
     @DELETE
     @Path("/{subscriptionId}")
     public Uni<HiMarleyDtos.Unregistered> unregister(@PathParam("subscriptionId") String subscriptionId,

@@ -1,5 +1,6 @@
 package dev.hookhub.api.compat.identitycloud;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.api.v1.TokenResource;
 import dev.hookhub.api.v1.V1Dtos;
 import dev.hookhub.negotiation.Problem;
@@ -18,7 +19,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -70,23 +70,24 @@ public class IdentityCloudResource {
     }
 
     /** Client credentials by HTTP Basic (the seed's confidential client) or form fields. */
+    @Access(Access.Who.PUBLIC)
     @POST
     @Path("/login/token")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<RestResponse<V1Dtos.TokenView>> token(@PathParam("customerId") String customerId,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @FormParam("grant_type") String grantType,
-            @FormParam("client_id") String clientId, @FormParam("client_secret") String clientSecret) {
-        return credentials.token(authorization, grantType, clientId, clientSecret, customer(customerId));
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        UUID customer = customer(customerId);
+        return credentials.token(authorization, TokenResource.ClientCredentials.form(body), customer);
     }
 
     /** The same grant with a JSON or MessagePack body, as /oauth/token takes it. */
+    @Access(Access.Who.PUBLIC)
     @POST
     @Path("/login/token")
     @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
     public Uni<RestResponse<V1Dtos.TokenView>> tokenFromBody(@PathParam("customerId") String customerId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, V1Dtos.TokenRequest body) {
-        V1Dtos.TokenRequest b = body == null ? new V1Dtos.TokenRequest(null, null, null) : body;
-        return credentials.token(authorization, b.grantType(), b.clientId(), b.clientSecret(), customer(customerId));
+        return credentials.token(authorization, body, customer(customerId));
     }
 
     /**
@@ -94,6 +95,7 @@ public class IdentityCloudResource {
      * and the answer is 503 (the service could not finish in time; retrying is safe): 504 would blame
      * an upstream gateway, and a 500 would not say that nothing happened.
      */
+    @Access(Access.Who.DIALECT_TOKEN)
     @DELETE
     @Path("/webhooks/subscriptions/{subscriptionId}")
     public Uni<RestResponse<Void>> delete(@PathParam("customerId") String customerId,

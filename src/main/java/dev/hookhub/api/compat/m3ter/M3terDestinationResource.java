@@ -1,5 +1,6 @@
 package dev.hookhub.api.compat.m3ter;
 
+import dev.hookhub.api.Access;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletionRequest;
@@ -40,6 +41,7 @@ public class M3terDestinationResource {
         this.mapper = mapper;
     }
 
+    @Access(Access.Who.DIALECT_TOKEN)
     @DELETE
     @Path("/{id}")
     public Uni<M3terDtos.WebhookDestination> delete(@PathParam("orgId") String orgId, @PathParam("id") String id,

@@ -1,11 +1,10 @@
 package dev.hookhub.api.compat.servicestack;
 
-import dev.hookhub.HookhubConfig;
+import dev.hookhub.api.Access;
 import dev.hookhub.api.compat.servicestack.ServiceStackDtos.DeleteWebhookSubscription;
 import dev.hookhub.api.compat.servicestack.ServiceStackDtos.DeleteWebhookSubscriptionResponse;
 import dev.hookhub.api.compat.servicestack.ServiceStackDtos.ResponseError;
-import dev.hookhub.negotiation.BodyLimit;
-import dev.hookhub.negotiation.Problem;
+import dev.hookhub.negotiation.FormBody;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.ProblemResponses;
 import dev.hookhub.negotiation.WireCodecs;
@@ -30,10 +29,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -63,7 +58,6 @@ public class ServiceStackResource {
     static final String SURFACE = "servicestack";
     /** Who deletes here: whoever holds the subscription's secret (audit actor and deletedBy). */
     static final String ACTOR = "secret-holder";
-    private static final String FORM = "application/x-www-form-urlencoded";
 
     private final SubscriptionDeletion deletion;
     private final SecretForms secrets;
@@ -71,22 +65,21 @@ public class ServiceStackResource {
     private final WireCodecs codecs;
     private final ProblemResponses responses;
     private final int historyLimit;
-    private final int maxBodySize;
 
     public ServiceStackResource(SubscriptionDeletion deletion, SecretForms secrets, WrongSecretThrottle throttle,
-            WireCodecs codecs, ProblemResponses responses, ServiceStackConfig config, HookhubConfig hookhub) {
+            WireCodecs codecs, ProblemResponses responses, ServiceStackConfig config) {
         this.deletion = deletion;
         this.secrets = secrets;
         this.throttle = throttle;
         this.codecs = codecs;
         this.responses = responses;
         this.historyLimit = config.historyLimit();
-        this.maxBodySize = hookhub.maxBodySize();
     }
 
+    @Access(Access.Who.SUBSCRIPTION_SECRET)
     @POST
     public Uni<DeleteWebhookSubscriptionResponse> delete(@PathParam("route") String route,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body,
             @Context HttpServerRequest http) {
         String pathId = route.startsWith(CUSTOM_ROUTE)
                 ? route.substring(CUSTOM_ROUTE.length(), route.length() - DELETE_SUFFIX.length()) : null;
@@ -161,13 +154,17 @@ public class ServiceStackResource {
     }
 
     /** The request DTO from a JSON, MessagePack or form body (no body: an empty DTO). */
-    private DeleteWebhookSubscription read(String contentType, InputStream in) {
-        byte[] body = BodyLimit.read(in, maxBodySize);
-        if (body.length == 0) {
+    private DeleteWebhookSubscription read(String contentType, byte[] body) {
+        if (body == null || body.length == 0) {
             return new DeleteWebhookSubscription(null, null);
         }
-        if (isForm(contentType)) {
-            return form(body);
+        if (FormBody.isForm(contentType)) {
+            try {
+                FormBody form = FormBody.parse(body);
+                return new DeleteWebhookSubscription(form.firstIgnoringCase("id"), form.firstIgnoringCase("secret"));
+            } catch (ProblemException e) {
+                throw ServiceStackError.unreadable(e.problem());
+            }
         }
         WireFormat format = WireFormat.fromContentType(contentType).orElse(null);
         if (format == null) {
@@ -180,44 +177,6 @@ public class ServiceStackResource {
         } catch (ProblemException e) {
             throw ServiceStackError.unreadable(e.problem());
         }
-    }
-
-    /** {@code Id=…&Secret=…} in UTF-8, names in any case; the first of a repeated name counts. */
-    private static DeleteWebhookSubscription form(byte[] body) {
-        Charset charset = StandardCharsets.UTF_8;
-        String id = null;
-        String secret = null;
-        for (String pair : new String(body, charset).split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq), charset);
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), charset);
-            if (name.equalsIgnoreCase("id") && id == null) {
-                id = value;
-            } else if (name.equalsIgnoreCase("secret") && secret == null) {
-                secret = value;
-            }
-        }
-        return new DeleteWebhookSubscription(id, secret);
-    }
-
-    private static String decode(String text, Charset charset) {
-        try {
-            return URLDecoder.decode(text, charset);
-        } catch (IllegalArgumentException e) {
-            throw ServiceStackError.unreadable(Problem.of(400, "Bad Request",
-                    "Malformed form body: invalid percent-encoding (" + e.getMessage() + ")"));
-        }
-    }
-
-    private static boolean isForm(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().equalsIgnoreCase(FORM);
     }
 
     private static boolean isBlank(String value) {
