@@ -165,7 +165,8 @@ final class HostileRequests {
         // (for a route that takes one), else the path, the query, the credential or the other headers.
         // The other half are hostile anywhere.
         boolean focused = random.nextBoolean();
-        String aspect = !focused ? "all" : target.takesBody() ? "body" : pick("path", "query", "credential", "headers");
+        String aspect = !focused ? "all" : target.takesBody() ? (random.nextInt(100) < 75 ? "body" : "content-type")
+                : pick("path", "query", "credential", "headers");
         List<String> kinds = new ArrayList<>();
         if (focused) {
             kinds.add("only the " + aspect + " hostile");
@@ -193,7 +194,18 @@ final class HostileRequests {
         String bodyKind = "no body";
         boolean chunked = false;
         boolean bodyMethod = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
-        if (focused ? aspect.equals("body") && bodyMethod : bodyMethod ? random.nextInt(100) < 92 : random.nextInt(100) < 8) {
+        if (focused && aspect.equals("content-type") && bodyMethod) {
+            // The route's own plain body, or a MessagePack one, under an odd Content-Type.
+            Body b = random.nextBoolean() ? plainBody(target) : new Body("msgpack valid base", MSGPACK, msgpack(baseBody(target)));
+            body = b.bytes();
+            bodyKind = b.kind();
+            String contentType = oddContentType(b.contentType());
+            kinds.add(0, b.kind());
+            kinds.add("content-type " + (contentType == null ? "none" : "'" + shorten(contentType) + "'"));
+            if (contentType != null) {
+                headers.add(new Header("Content-Type", contentType));
+            }
+        } else if (focused ? aspect.equals("body") && bodyMethod : bodyMethod ? random.nextInt(100) < 92 : random.nextInt(100) < 8) {
             Body b = body(target, focused);
             body = b.bytes();
             bodyKind = b.kind().replaceAll("\\b\\d+\\b", "N");
