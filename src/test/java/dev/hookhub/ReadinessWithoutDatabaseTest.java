@@ -35,6 +35,8 @@ class ReadinessWithoutDatabaseTest {
 
     @Test
     void readyIsDownLiveIsUp() {
+        given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+        // Once warm (the first request also loads classes): DOWN within a second, whatever the database does.
         given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"))
                 .time(lessThan(1_000L));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
