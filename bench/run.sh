@@ -117,9 +117,9 @@ export HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS=true   # the receiver of scenario 
 # hookhub's own tokens are longer than CRO's documented 256-character Authorization limit (README, CRO).
 export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 
-# The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, two malloc
-# arenas. JAVA_OPTS replaces the options (a profiler agent, say).
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m"}
+# The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, exit on the
+# first OutOfMemoryError, two malloc arenas. JAVA_OPTS replaces the options (a profiler agent, say).
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export BENCH_JAVA_OPTS="$JAVA_OPTS"   # named in the report
 SERVICE_PID=

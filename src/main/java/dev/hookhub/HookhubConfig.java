@@ -28,6 +28,13 @@ public interface HookhubConfig {
     @WithDefault("PT20S")
     Duration shutdownTimeout();
 
+    /**
+     * The URL callers reach hookhub by (https://hooks.example.com, a proxy's path prefix allowed), used in
+     * Location headers. Unset (the default): Location headers are relative (/v1/subscriptions/{id}), never
+     * built from the request's Host.
+     */
+    Optional<String> publicBaseUrl();
+
     Token token();
 
     Auth auth();
@@ -37,6 +44,8 @@ public interface HookhubConfig {
     Subscriptions subscriptions();
 
     Delivery delivery();
+
+    Liveness liveness();
 
     interface Token {
         /** The {@code iss} of the tokens hookhub issues and accepts. */
@@ -175,5 +184,11 @@ public interface HookhubConfig {
         /** How often the queue gauges (depth, oldest due age) are read from the database. */
         @WithDefault("15s")
         String gaugeRefreshEvery();
+    }
+
+    interface Liveness {
+        /** /q/health/live is DOWN once an event loop has left a no-op given to it waiting this long. */
+        @WithDefault("PT10S")
+        Duration eventLoopStall();
     }
 }

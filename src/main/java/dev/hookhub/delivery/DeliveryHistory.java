@@ -1,6 +1,6 @@
 package dev.hookhub.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookhub.negotiation.WireValue;
 import dev.hookhub.support.SqlRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,7 +20,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class DeliveryHistory {
 
-    public record EventState(UUID id, String type, JsonNode payload, String idempotencyKey, Instant createdAt,
+    public record EventState(UUID id, String type, WireValue payload, String idempotencyKey, Instant createdAt,
             List<DeliveryState> deliveries) {
     }
 
@@ -62,7 +62,7 @@ public class DeliveryHistory {
                                     deliveries.add(deliveryState(d));
                                 }
                                 return new EventState(e.getUUID("id"), e.getString("type"),
-                                        payloads.read(e.getBuffer("payload").getBytes(), e.getString("payload_format")),
+                                        payloads.stored(e.getBuffer("payload").getBytes(), e.getString("payload_format")),
                                         e.getString("idempotency_key"), SqlRows.instant(e.getOffsetDateTime("created_at")),
                                         deliveries);
                             });

@@ -4,15 +4,17 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.SecretCipher;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.core.net.SocketAddress;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
-import io.vertx.mutiny.ext.web.codec.BodyCodec;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,16 +25,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Makes one attempt: the payload in the subscription's content type, its custom headers, the Standard
  * Webhooks headers, POSTed over one shared keep-alive client that never follows redirects. Never
  * fails: every way an attempt can go wrong becomes an {@link AttemptOutcome}.
+ *
+ * <p>A receiver is not trusted to behave. The whole attempt (waiting for a pooled connection, connect,
+ * request, status, body) has one absolute deadline, the delivery timeout, and at the deadline the
+ * connection is closed, not just given up on: the client's own timeouts only count idle time, so a
+ * receiver sending a byte now and then would keep the socket and its pool slot forever. No byte of the
+ * response body is kept (the attempt record has only the status line): up to {@link #DRAINED_BODY_BYTES}
+ * are read and dropped so the connection can be reused; a longer body is not read further and the
+ * connection is closed instead. The status decides the outcome either way.
  */
 @ApplicationScoped
 public class DeliverySender {
 
-    private final WebClient client;
+    /** Most bytes of a response body read (and dropped) to keep its connection; past them it is closed. */
+    static final int DRAINED_BODY_BYTES = 64 * 1024;
+
+    private final io.vertx.core.Vertx vertx;
+    private final HttpClient client;
     private final SecretCipher cipher;
     private final Payloads payloads;
     private final DeliveryTargets targets;
@@ -40,14 +55,15 @@ public class DeliverySender {
 
     public DeliverySender(Vertx vertx, SecretCipher cipher, Payloads payloads, DeliveryTargets targets,
             HookhubConfig config) {
+        this.vertx = vertx.getDelegate();
         this.cipher = cipher;
         this.payloads = payloads;
         this.targets = targets;
         this.timeout = config.delivery().timeout();
-        this.client = WebClient.create(vertx, new WebClientOptions()
-                .setUserAgent("hookhub")
+        // The core client, not the WebClient: the WebClient buffers every body (even BodyCodec.none())
+        // and does not expose the connection a deadline has to close.
+        this.client = this.vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
-                .setFollowRedirects(false)
                 .setMaxPoolSize(config.delivery().maxInFlight())
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .setVerifyHost(true));
@@ -88,33 +104,119 @@ public class DeliverySender {
         int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        long remaining = Math.max(1, timeout.toMillis() - Duration.between(started, Instant.now()).toMillis());
         // Connect to the address just checked; the Host header and TLS name stay the URL's host.
-        // The receiver's response body is discarded unread: only its status and Retry-After matter.
-        HttpRequest<Void> request = client
-                .request(HttpMethod.POST, SocketAddress.inetSocketAddress(port, target.address()), port, uri.getHost(), path)
-                .as(BodyCodec.none())
-                .ssl(https)
-                .followRedirects(false)
-                .timeout(timeout.toMillis());
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setServer(SocketAddress.inetSocketAddress(port, target.address()))
+                .setHost(uri.getHost())
+                .setPort(port)
+                .setURI(path)
+                .setSsl(https)
+                .setFollowRedirects(false)
+                // Bounds the wait for a pooled connection too; the deadline below closes whatever follows.
+                .setConnectTimeout(remaining);
         delivery.headers().forEach(request::putHeader);
         String messageId = "msg_" + delivery.id();
         long timestamp = Instant.now().getEpochSecond();
-        request.putHeader("content-type", delivery.contentType())
+        request.putHeader("user-agent", "hookhub")
+                .putHeader("content-type", delivery.contentType())
                 .putHeader("webhook-id", messageId)
                 .putHeader("webhook-timestamp", Long.toString(timestamp))
                 .putHeader("hookhub-event-type", delivery.type());
         if (!secrets.isEmpty()) {
             request.putHeader("webhook-signature", WebhookSigner.signature(secrets, messageId, timestamp, body));
         }
-        return request.sendBuffer(Buffer.buffer(body))
-                // The client's timeout is per idle period; this bounds the whole exchange.
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException())
-                .map(response -> outcome(started, response.statusCode(), describe(response),
-                        RetryPolicy.parseRetryAfter(response.getHeader("Retry-After"), Instant.now())))
-                .onFailure().recoverWithItem(e -> outcome(started, null, describe(e), null));
+        return Uni.createFrom().emitter(emitter -> new Exchange(emitter, started).start(request, body, remaining));
     }
 
-    private static String describe(HttpResponse<?> response) {
+    /**
+     * One request and its response, finished exactly once: by the end of a short body, by a body past
+     * {@link #DRAINED_BODY_BYTES}, by a failure, or by the deadline. Its callbacks and the deadline's
+     * timer may run on different threads, hence the atomic flag and volatile fields.
+     */
+    private final class Exchange {
+        private final UniEmitter<? super AttemptOutcome> emitter;
+        private final Instant started;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile HttpClientRequest request;
+        private volatile HttpClientResponse response;
+        private volatile long timerId = -1;
+        private long bodyBytes;
+
+        Exchange(UniEmitter<? super AttemptOutcome> emitter, Instant started) {
+            this.emitter = emitter;
+            this.started = started;
+        }
+
+        void start(RequestOptions options, byte[] body, long remaining) {
+            timerId = vertx.setTimer(remaining, id -> expire());
+            client.request(options).onComplete(obtained -> {
+                if (obtained.failed()) {
+                    finish(null, describe(obtained.cause()), false);
+                    return;
+                }
+                request = obtained.result();
+                if (finished.get()) { // the deadline passed while a connection was obtained
+                    close(request);
+                    return;
+                }
+                request.send(Buffer.buffer(body)).onComplete(answered -> {
+                    if (answered.failed()) {
+                        finish(null, describe(answered.cause()), true);
+                    } else {
+                        read(answered.result());
+                    }
+                });
+            });
+        }
+
+        /** Counts the body as it streams by, keeping none of it. */
+        private void read(HttpClientResponse answer) {
+            response = answer;
+            answer.handler(chunk -> {
+                bodyBytes += chunk.length();
+                if (bodyBytes > DRAINED_BODY_BYTES) {
+                    finish(answer, null, true);
+                }
+            });
+            answer.exceptionHandler(e -> finish(answer, null, true));
+            answer.endHandler(end -> finish(answer, null, false));
+        }
+
+        /**
+         * The deadline: a status that came in time stands (the receiver answered, only its body is
+         * unfinished); without one the attempt timed out. Either way the connection is closed.
+         */
+        private void expire() {
+            HttpClientResponse answer = response;
+            finish(answer, answer == null ? "no response within " + timeout.toMillis() + " ms" : null, true);
+        }
+
+        private void finish(HttpClientResponse answer, String failure, boolean closeConnection) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            vertx.cancelTimer(timerId);
+            if (closeConnection && request != null) {
+                close(request);
+            }
+            emitter.complete(answer == null ? outcome(started, null, failure, null)
+                    : outcome(started, answer.statusCode(), describe(answer),
+                            RetryPolicy.parseRetryAfter(answer.getHeader("Retry-After"), Instant.now())));
+        }
+    }
+
+    /** Closes the request's connection so that it is not pooled with unread bytes or a receiver still writing. */
+    private static void close(HttpClientRequest request) {
+        request.reset(); // HTTP/1.x: closes the connection
+        HttpConnection connection = request.connection();
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    private static String describe(HttpClientResponse response) {
         String message = response.statusMessage();
         return message == null || message.isBlank() ? Integer.toString(response.statusCode())
                 : response.statusCode() + " " + message;

@@ -1,7 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
-import dev.hookhub.subscription.SubscriptionRules;
+import dev.hookhub.subscription.TargetAddresses;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +15,8 @@ import java.util.function.Function;
 /**
  * Where an attempt may connect. Subscription rules only see literal hosts at create time; a name can
  * resolve anywhere later, so each attempt resolves the host and refuses loopback, private and
- * link-local addresses (unless allowed), then connects to that very address (no second lookup to rebind).
+ * link-local addresses (unless allowed; {@link TargetAddresses} says which), then connects to that very
+ * address (no second lookup to rebind). A refusal never names the address a name resolved to.
  */
 @ApplicationScoped
 public class DeliveryTargets {
@@ -47,6 +48,9 @@ public class DeliveryTargets {
         if (host == null) {
             return new Target(uri, null, "refused: the URL names no host");
         }
+        if (TargetAddresses.isAmbiguousIpv4(host)) {
+            return new Target(uri, null, "refused: the URL spells an IPv4 address in a form parsers read differently");
+        }
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         InetAddress[] addresses;
         try {
@@ -59,9 +63,10 @@ public class DeliveryTargets {
         }
         if (!allowPrivate) {
             for (InetAddress a : addresses) {
-                if (SubscriptionRules.isPrivate(a)) {
-                    return new Target(uri, null, "refused: " + bare + " resolves to the private address "
-                            + a.getHostAddress());
+                if (TargetAddresses.isInternal(a)) {
+                    // Which address, or which kind, would tell a tenant how internal names resolve.
+                    return new Target(uri, null, "refused: " + bare
+                            + " resolves to an address this service does not deliver to");
                 }
             }
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
 import java.io.IOException;
 
@@ -20,6 +21,7 @@ public final class BodyBounds {
     public static final int MAX_DEPTH = 500;
     /** Most values in one body, map keys and every container included; so also the most entries of one array or map. */
     public static final int MAX_VALUES = 100_000;
+    private static final String NOT_FINITE = "a number is not finite (NaN, an infinity, or too large for a 64-bit float)";
     /** Longest number text in JSON (Jackson's default). */
     public static final int MAX_NUMBER_LENGTH = 1000;
 
@@ -36,16 +38,18 @@ public final class BodyBounds {
                 .build();
     }
 
-    /** Checks a MessagePack body; fails with a 400 problem naming what is wrong. */
-    public static void checkMsgpack(byte[] body) {
+    /** Checks a MessagePack body; fails with a 400 problem naming what is wrong. True when the body is a map. */
+    public static boolean checkMsgpack(byte[] body) {
         new MsgpackWalk(body).run();
+        int first = body[0] & 0xff;
+        return (first >= 0x80 && first <= 0x8f) || first == 0xde || first == 0xdf;
     }
 
     /**
      * Checks a JSON body with a parser of this factory (which holds {@link #jsonConstraints}); fails with a
-     * 400 problem naming what is wrong.
+     * 400 problem naming what is wrong. True when the body is an object.
      */
-    public static void checkJson(JsonFactory factory, byte[] body) {
+    public static boolean checkJson(JsonFactory factory, byte[] body) {
         int depth = 0;
         int values = 0;
         try (JsonParser parser = factory.createParser(body)) {
@@ -53,9 +57,12 @@ public final class BodyBounds {
             if (token == null) {
                 throw malformed("JSON", "the body holds no value");
             }
+            boolean object = token == JsonToken.START_OBJECT;
             while (true) {
                 if (token == JsonToken.END_ARRAY || token == JsonToken.END_OBJECT) {
                     depth--;
+                } else if (token == JsonToken.VALUE_NUMBER_FLOAT && !Double.isFinite(parser.getDoubleValue())) {
+                    throw malformed("JSON", NOT_FINITE);
                 } else {
                     if (++values > MAX_VALUES) {
                         throw tooManyValues("JSON");
@@ -77,9 +84,24 @@ public final class BodyBounds {
             if (parser.nextToken() != null) {
                 throw malformed("JSON", "unexpected data after the first value");
             }
+            return object;
+        } catch (StreamConstraintsException e) {
+            throw malformed("JSON", constraint(e));
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed("JSON", e);
         }
+    }
+
+    /** Jackson's constraint messages name its own classes; this says which bound was passed. */
+    private static String constraint(StreamConstraintsException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("nesting depth")) {
+            return "nested deeper than " + MAX_DEPTH + " levels";
+        }
+        if (message.contains("Number value length")) {
+            return "a number is longer than " + MAX_NUMBER_LENGTH + " characters";
+        }
+        return "a string or name is longer than the body limit";
     }
 
     static ProblemException malformed(String format, String reason) {
@@ -101,6 +123,7 @@ public final class BodyBounds {
     private static final class MsgpackWalk {
         private final byte[] body;
         private final long[] open = new long[MAX_DEPTH + 1];
+        private final boolean[] map = new boolean[MAX_DEPTH + 1];
         private int position;
         private int depth;
         private int values;
@@ -122,7 +145,12 @@ public final class BodyBounds {
                     break;
                 }
                 open[depth]--;
-                value();
+                // A map's 2n values alternate key, value: a key leaves an odd count behind it.
+                if (map[depth] && open[depth] % 2 == 1) {
+                    key();
+                } else {
+                    value();
+                }
             }
             if (position < body.length) {
                 throw malformed("MessagePack", "unexpected data after the first value");
@@ -138,9 +166,9 @@ public final class BodyBounds {
                 return; // fixint, nil, booleans
             }
             if (b <= 0x8f) {
-                container(2L * (b & 0x0f));
+                container(2L * (b & 0x0f), true);
             } else if (b <= 0x9f) {
-                container(b & 0x0f);
+                container(b & 0x0f, false);
             } else if (b <= 0xbf) {
                 payload(b & 0x1f, "a string");
             } else {
@@ -151,8 +179,10 @@ public final class BodyBounds {
                     case 0xc7 -> extension(unsigned(1));
                     case 0xc8 -> extension(unsigned(2));
                     case 0xc9 -> extension(unsigned(4));
-                    case 0xca, 0xce, 0xd2 -> payload(4, "a number");
-                    case 0xcb, 0xcf, 0xd3 -> payload(8, "a number");
+                    case 0xca -> finite(4);
+                    case 0xcb -> finite(8);
+                    case 0xce, 0xd2 -> payload(4, "a number");
+                    case 0xcf, 0xd3 -> payload(8, "a number");
                     case 0xcc, 0xd0 -> payload(1, "a number");
                     case 0xcd, 0xd1 -> payload(2, "a number");
                     case 0xd4 -> extension(1);
@@ -163,18 +193,30 @@ public final class BodyBounds {
                     case 0xd9 -> payload(unsigned(1), "a string");
                     case 0xda -> payload(unsigned(2), "a string");
                     case 0xdb -> payload(unsigned(4), "a string");
-                    case 0xdc -> container(unsigned(2));
-                    case 0xdd -> container(unsigned(4));
-                    case 0xde -> container(2 * unsigned(2));
-                    case 0xdf -> container(2 * unsigned(4));
+                    case 0xdc -> container(unsigned(2), false);
+                    case 0xdd -> container(unsigned(4), false);
+                    case 0xde -> container(2 * unsigned(2), true);
+                    case 0xdf -> container(2 * unsigned(4), true);
                     default -> throw malformed("MessagePack", "byte 0x" + Integer.toHexString(b) + " at offset "
                             + (position - 1) + " starts no MessagePack value");
                 }
             }
         }
 
+        /** A map key: a string, number, boolean or binary (what JSON can name a field by); nil, arrays, maps and extensions are refused. */
+        private void key() {
+            int b = position < body.length ? body[position] & 0xff : -1;
+            boolean container = (b >= 0x80 && b <= 0x9f) || b == 0xdc || b == 0xdd || b == 0xde || b == 0xdf;
+            boolean other = b == 0xc0 || (b >= 0xc7 && b <= 0xc9) || (b >= 0xd4 && b <= 0xd8);
+            if (container || other) {
+                throw malformed("MessagePack", "the map key at offset " + position
+                        + " is not a string, number or boolean");
+            }
+            value();
+        }
+
         /** An array or map header declaring this many values, each at least a byte. */
-        private void container(long entries) {
+        private void container(long entries, boolean isMap) {
             if (depth + 1 > MAX_DEPTH) {
                 throw tooDeep("MessagePack");
             }
@@ -186,6 +228,18 @@ public final class BodyBounds {
                 throw tooManyValues("MessagePack");
             }
             open[++depth] = entries;
+            map[depth] = isMap;
+        }
+
+        /** A float32 or float64: NaN and the infinities have no JSON form, so no body may hold one. */
+        private void finite(int bytes) {
+            int start = position;
+            long bits = unsigned(bytes);
+            boolean finite = bytes == 4 ? Float.isFinite(Float.intBitsToFloat((int) bits))
+                    : Double.isFinite(Double.longBitsToDouble(bits));
+            if (!finite) {
+                throw malformed("MessagePack", NOT_FINITE + " at offset " + (start - 1));
+            }
         }
 
         private void extension(long length) {

@@ -36,6 +36,11 @@ public final class BodyProblems {
             return ProblemException.badRequest("Malformed " + format + " body: the body must be "
                     + (format.equals("JSON") ? "a JSON object" : "a MessagePack map"));
         }
+        Throwable root = cause instanceof JsonMappingException && cause.getCause() != null ? cause.getCause() : cause;
+        if (!(root instanceof java.io.IOException) && !(root instanceof org.msgpack.core.MessagePackException)) {
+            // Not a reading failure the client can act on by its message (a parser's internal error): say what, not whose class.
+            return ProblemException.badRequest("Malformed " + format + " body: it cannot be read as a " + format + " value");
+        }
         String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : firstLine(cause.getMessage());
         if (cause instanceof java.io.EOFException || cause instanceof org.msgpack.core.MessageInsufficientBufferException
                 || reason.contains("end-of-input") || reason.contains("EOF")) {

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * An {@code application/x-www-form-urlencoded} body, decoded by hookhub itself from the bytes the body
- * path buffered: UTF-8, {@code +} as a space, well-formed percent-escapes only. Any fault is a 400
+ * path buffered: UTF-8, {@code +} as a space, well-formed percent-escapes only (what a field may hold is
+ * the route's to judge: a NUL in a client id is an unknown client). Any fault is a 400
  * problem (the framework's own form parser fails before application code runs and leaves the connection
  * unanswered). Held to the same bounds as JSON and MessagePack: at most {@link BodyBounds#MAX_VALUES} values.
  */
@@ -112,9 +113,6 @@ public final class FormBody {
                     .decode(ByteBuffer.wrap(out.toByteArray())).toString();
         } catch (CharacterCodingException e) {
             throw malformed("a field is not UTF-8");
-        }
-        if (text.indexOf('\0') >= 0) {
-            throw malformed("a field contains a NUL character");
         }
         return text;
     }

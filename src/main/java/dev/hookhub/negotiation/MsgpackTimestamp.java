@@ -31,4 +31,21 @@ public final class MsgpackTimestamp {
         }
         return ByteBuffer.allocate(12).putInt(nanos).putLong(seconds).array();
     }
+
+    /** The instant of a timestamp extension's data (4, 8 or 12 bytes); null for any other length. */
+    static Instant decode(byte[] data) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(data);
+        return switch (data.length) {
+            case 4 -> Instant.ofEpochSecond(buffer.getInt() & 0xffffffffL);
+            case 8 -> {
+                long word = buffer.getLong();
+                yield Instant.ofEpochSecond(word & 0x3ffffffffL, word >>> 34);
+            }
+            case 12 -> {
+                long nanos = buffer.getInt() & 0xffffffffL;
+                yield nanos > 999_999_999 ? null : Instant.ofEpochSecond(buffer.getLong(), nanos);
+            }
+            default -> null;
+        };
+    }
 }

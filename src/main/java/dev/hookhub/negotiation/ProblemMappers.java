@@ -1,6 +1,7 @@
 package dev.hookhub.negotiation;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hookhub.store.DatabaseOutage;
@@ -46,6 +47,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unreadable(JacksonException e, ContainerRequestContext request) {
+        if (e.getProcessor() instanceof JsonGenerator) {
+            // Writing an answer failed: the server's fault, not a malformed request.
+            return unexpected(e, request);
+        }
         return problems.response(request, BodyProblems.malformed("JSON", e).problem());
     }
 

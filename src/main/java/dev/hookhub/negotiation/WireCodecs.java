@@ -1,5 +1,6 @@
 package dev.hookhub.negotiation;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -40,6 +41,9 @@ public class WireCodecs {
                         .addSerializer(Instant.class, new WireDateSerializer.IsoUtc()));
         this.jsonReader = strict(json.copy());
         this.jsonReader.getFactory().setStreamReadConstraints(BodyBounds.jsonConstraints(config.maxBodySize()));
+        // Field names a client invents are not kept: no shared symbol table or JVM string table grows with them.
+        this.jsonReader.getFactory().disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES);
+        this.jsonReader.getFactory().disable(JsonFactory.Feature.INTERN_FIELD_NAMES);
         this.msgpackReader = strict(msgpack.copy());
     }
 
@@ -102,17 +106,22 @@ public class WireCodecs {
         }
         String name = format == WireFormat.MSGPACK ? "MessagePack" : "JSON";
         ObjectMapper mapper = reader(format);
-        if (format == WireFormat.MSGPACK) {
-            BodyBounds.checkMsgpack(body);
-        } else {
-            BodyBounds.checkJson(mapper.getFactory(), body);
-        }
+        check(format, body);
         JavaType javaType = mapper.getTypeFactory().constructType(type);
         try (JsonParser parser = mapper.createParser(body)) {
             return mapper.readValue(parser, javaType);
         } catch (IOException | RuntimeException e) {
             throw BodyProblems.malformed(name, e);
         }
+    }
+
+    /**
+     * Holds a body of this format to {@link BodyBounds} without building anything from it (a body that is
+     * accepted and ignored); true when it is a map (a JSON object).
+     */
+    public boolean check(WireFormat format, byte[] body) {
+        return format == WireFormat.MSGPACK ? BodyBounds.checkMsgpack(body)
+                : BodyBounds.checkJson(jsonReader.getFactory(), body);
     }
 
     /** Serializes a body for a response whose entity is written as raw bytes (problems). */

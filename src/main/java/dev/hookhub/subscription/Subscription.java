@@ -65,4 +65,10 @@ public class Subscription extends PanacheEntityBase {
     public Instant lastHttpSuccess;
     @Column(name = "last_http_fail")
     public Instant lastHttpFail;
+    /**
+     * When the current run of failed attempts began (null after a success); the delivery engine writes
+     * it (AttemptRecorder) and deactivates the subscription once it is older than deactivate-after-failing.
+     */
+    @Column(name = "failing_since")
+    public Instant failingSince;
 }

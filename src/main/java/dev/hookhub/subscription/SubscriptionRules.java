@@ -4,6 +4,7 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.IDN;
 import java.net.InetAddress;
@@ -37,8 +38,13 @@ public class SubscriptionRules {
 
     private final boolean allowPrivateTargets;
 
+    @Inject
     public SubscriptionRules(HookhubConfig config) {
-        this.allowPrivateTargets = config.delivery().allowPrivateTargets();
+        this(config.delivery().allowPrivateTargets());
+    }
+
+    SubscriptionRules(boolean allowPrivateTargets) {
+        this.allowPrivateTargets = allowPrivateTargets;
     }
 
     public String name(String value) {
@@ -73,6 +79,12 @@ public class SubscriptionRules {
         }
         if (uri.getUserInfo() != null) {
             throw ProblemException.invalidField("url", "must not carry credentials; use headers instead");
+        }
+        // Refused whether or not private targets are allowed: no setting makes an ambiguous address safe.
+        if (TargetAddresses.isAmbiguousIpv4(uri.getHost())) {
+            throw ProblemException.invalidField("url",
+                    "spells an IPv4 address in a form parsers read differently; write it as four decimal numbers"
+                            + " without leading zeros (a.b.c.d)");
         }
         if (!allowPrivateTargets && isPrivateHost(uri.getHost())) {
             throw ProblemException.invalidField("url",
@@ -184,7 +196,7 @@ public class SubscriptionRules {
         return key;
     }
 
-    /** Literal addresses (and localhost) on loopback, private, link-local or unspecified ranges. */
+    /** Literal addresses (and localhost) that {@link TargetAddresses#isInternal} refuses. */
     static boolean isPrivateHost(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         String lower = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
@@ -195,25 +207,10 @@ public class SubscriptionRules {
             return false;
         }
         try {
-            InetAddress address = InetAddress.getByName(lower);
-            return isPrivate(address);
+            return TargetAddresses.isInternal(InetAddress.getByName(lower));
         } catch (Exception e) {
             return false;
         }
-    }
-
-    public static boolean isPrivate(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
-                || a.isMulticastAddress()) {
-            return true;
-        }
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            return first == 0 || (first == 100 && second >= 64 && second < 128) || (first == 198 && (second == 18 || second == 19));
-        }
-        return (b[0] & 0xfe) == 0xfc; // IPv6 unique local fc00::/7
     }
 
     private static String required(String field, String value) {

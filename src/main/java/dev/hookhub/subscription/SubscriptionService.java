@@ -130,6 +130,11 @@ public class SubscriptionService {
                     s.headers = new LinkedHashMap<>(rules.headers(changes.headers()));
                 }
                 if (changes.active() != null) {
+                    if (changes.active() && !s.active) {
+                        // Re-activated: a new run of failures starts counting from the next failure, or the
+                        // old run (past the five days that deactivated it) would deactivate it again at once.
+                        s.failingSince = null;
+                    }
                     s.active = changes.active();
                 }
                 if (changes.ownerPublicKey() != null) {

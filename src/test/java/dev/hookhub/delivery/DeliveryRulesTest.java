@@ -94,13 +94,36 @@ class DeliveryRulesTest {
 
         DeliveryTargets.Target sneaky = strict.check(URI.create("https://sneaky.example/hook"));
         assertNull(sneaky.address());
-        assertTrue(sneaky.refusal().contains("127.0.0.1"), sneaky.refusal());
+        assertTrue(sneaky.refusal().startsWith("refused: sneaky.example resolves to an address"), sneaky.refusal());
+        assertFalse(sneaky.refusal().contains("127."), "how a name resolves is not told: " + sneaky.refusal());
         assertNull(strict.check(URI.create("https://internal.example/")).address());
         assertNull(strict.check(URI.create("https://metadata.example/")).address());
         assertNull(strict.check(URI.create("http://unknown.example/")).address());
         assertEquals("93.184.216.34", strict.check(URI.create("https://public.example/")).address());
         assertEquals("10.1.2.3", new DeliveryTargets(true, dns::get)
                 .check(URI.create("https://internal.example/")).address(), "allowed in dev and test");
+    }
+
+    @Test
+    void namesResolvingToIpv6FormsOfInternalIpv4AddressesAreRefused() throws UnknownHostException {
+        Map<String, InetAddress[]> dns = new java.util.HashMap<>();
+        for (String v6 : List.of("::7f00:1", "64:ff9b::a9fe:a9fe", "2002:a00:1::", "64:ff9b:1::1")) {
+            dns.put(v6.replace(':', 'x') + ".example", new InetAddress[] {InetAddress.getByName(v6)});
+        }
+        DeliveryTargets strict = new DeliveryTargets(false, dns::get);
+        for (String name : dns.keySet()) {
+            DeliveryTargets.Target t = strict.check(URI.create("https://" + name + "/"));
+            assertNull(t.address(), name);
+            assertFalse(t.refusal().matches(".*(127|169|10\\.|::).*"), t.refusal());
+        }
+        DeliveryTargets resolvingAll = new DeliveryTargets(true, host -> {
+            throw new AssertionError("an ambiguous spelling is not resolved: " + host);
+        });
+        for (String host : List.of("0177.0.0.1", "0x7f000001", "2130706433", "127.1")) {
+            DeliveryTargets.Target t = resolvingAll.check(URI.create("http://" + host + "/"));
+            assertNull(t.address(), host);
+            assertTrue(t.refusal().startsWith("refused"), t.refusal());
+        }
     }
 
     @Test

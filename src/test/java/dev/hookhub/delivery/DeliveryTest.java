@@ -32,6 +32,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Deliveries end to end: publish over /v1, a real receiving endpoint on loopback, the history after. */
@@ -220,6 +221,33 @@ class DeliveryTest {
         assertEquals("cancelled", Database.query("select status from delivery where id = ?", later).get(0).get("status"));
         // An inactive subscription gets no new deliveries.
         publish(tenant, "g.one", Map.of()).then().statusCode(202).body("deliveries", is(0));
+    }
+
+    @Test
+    void reactivatingClearsTheFailingRunSoOneMoreFailureDoesNotDeactivateAgain() {
+        receiver.always(500);
+        Api.Tenant tenant = Api.tenant();
+        UUID id = UUID.fromString((String) subscribe(tenant, "application/json", List.of("re.on")).get("id"));
+        // As the five-day rule leaves a subscription: failing for six days, deactivated.
+        Database.query("update subscription set active = false, failing_since = now() - interval '6 days' where id = ?", id);
+
+        given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON).body(Map.of("active", true))
+                .patch("/v1/subscriptions/" + id).then().statusCode(200).body("active", is(true)).body("version", is(2));
+        assertNull(Database.subscriptionTime(id, "failing_since"), "re-activating ends the old failing run");
+
+        String eventId = publish(tenant, "re.on", Map.of("a", 1)).then().statusCode(202).body("deliveries", is(1))
+                .extract().path("id");
+        await().atMost(DEADLINE).until(() -> "failed".equals(event(tenant, eventId).getString("deliveries[0].status")));
+        assertEquals(3, receiver.count(), "the whole (test) retry schedule ran: the subscription stayed active");
+        Api.getSubscription(tenant, id).then().statusCode(200).body("active", is(true));
+        Instant since = Database.subscriptionTime(id, "failing_since");
+        assertNotNull(since, "a new run began with the first failure");
+        assertTrue(since.isAfter(Instant.now().minus(Duration.ofMinutes(1))), since.toString());
+
+        // Only a change from inactive to active ends the run: PATCHing an active subscription keeps it.
+        given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON).body(Map.of("active", true))
+                .patch("/v1/subscriptions/" + id).then().statusCode(200).body("version", is(3));
+        assertEquals(since, Database.subscriptionTime(id, "failing_since"));
     }
 
     @Test

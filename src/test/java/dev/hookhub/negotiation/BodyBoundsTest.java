@@ -61,6 +61,11 @@ class BodyBoundsTest {
         assertDetail("unexpected data after the first value", () -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("80c0")));
         assertDetail("byte 0xc1 at offset 1", () -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("91c1")));
         assertDetail("holds no value", () -> BodyBounds.checkMsgpack(new byte[0]));
+        for (String key : new String[] {"c0", "80", "9101", "d4072a", "c70107"}) {
+            assertDetail("is not a string, number or boolean",
+                    () -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("81" + key + "01")));
+        }
+        assertDoesNotThrow(() -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("840101c3c0c40141c0cb3ff000000000000001")));
     }
 
     @Test
@@ -92,6 +97,14 @@ class BodyBoundsTest {
         assertDetail("truncated", () -> BodyBounds.checkJson(JSON, "{\"a\": [1, 2".getBytes()));
         assertDoesNotThrow(() -> BodyBounds.checkJson(JSON, "{\"a\": [1, {\"b\": null}], \"c\": \"d\"}".getBytes()));
         assertDoesNotThrow(() -> BodyBounds.checkJson(JSON, "17".getBytes()));
+        assertDetail("not finite", () -> BodyBounds.checkJson(JSON, "{\"a\": [1e99999999]}".getBytes()));
+        assertDetail("not finite", () -> BodyBounds.checkJson(JSON, "-1e400".getBytes()));
+        assertDetail("not finite", () -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("91cb7ff0000000000000")));
+        assertDetail("not finite", () -> BodyBounds.checkMsgpack(HexFormat.of().parseHex("ca7fc00000")));
+        assertDetail("a number is longer than 1000 characters", () -> BodyBounds.checkJson(JSON, "1".repeat(1001).getBytes()));
+        ProblemException deeper = assertThrows(ProblemException.class,
+                () -> BodyBounds.checkJson(JSON, "[".repeat(600).getBytes()));
+        assertTrue(!deeper.problem().detail().contains("StreamReadConstraints"), deeper.problem().detail());
     }
 
     @Test
@@ -103,7 +116,7 @@ class BodyBoundsTest {
         assertEquals("é", form.firstIgnoringCase("secret"));
         assertEquals("", form.first("flag"));
         assertEquals(null, form.first("secret"));
-        for (String bad : new String[] {"%%%", "x=%G0", "=&=&%", "a=%", "a=%4", "a=%00", "a=%C3%28"}) {
+        for (String bad : new String[] {"%%%", "x=%G0", "=&=&%", "a=%", "a=%4", "a=%C3%28", "a=%FF"}) {
             ProblemException e = assertThrows(ProblemException.class, () -> FormBody.parse(bad.getBytes()), bad);
             assertEquals(400, e.problem().status(), bad);
             assertTrue(e.problem().detail().startsWith("Malformed form body: "), e.problem().detail());

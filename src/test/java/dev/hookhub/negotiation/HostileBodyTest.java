@@ -77,7 +77,7 @@ class HostileBodyTest {
 
     @Test
     void undecodableFormsAreAnsweredNotLeftHanging() {
-        for (String form : new String[] {"%%%", "x=%G0", "=&=&%", "grant_type=%E0%A4", "grant_type=%00"}) {
+        for (String form : new String[] {"%%%", "x=%G0", "=&=&%", "grant_type=%E0%A4", "grant_type=%FF"}) {
             given().contentType("application/x-www-form-urlencoded; charset=UTF-8").body(form)
                     .post("/oauth/token").then().statusCode(400).contentType("application/problem+json")
                     .body("error", equalTo("invalid_request"), "detail", startsWith("Malformed form body: "));

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The packaged jar started the way production runs it: its own process, the prod profile (no profile
- * given), the JVM image's options ({@code -XX:+UseSerialGC -Xmx128m}, {@code MALLOC_ARENA_MAX=2}) and
+ * given), the JVM image's options ({@code -XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError},
+ * {@code MALLOC_ARENA_MAX=2}) and
  * only environment variables. The database is the build's {@code QUARKUS_DATASOURCE_*} when set (CI runs
  * the suite a second time against a system PostgreSQL), else an embedded one in a temporary folder.
  * Everything the process prints goes to a log under target/.
@@ -30,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class ProductionProcess implements AutoCloseable {
 
     public static final Duration START_DEADLINE = Duration.ofMinutes(5);
-    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx128m");
+    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();

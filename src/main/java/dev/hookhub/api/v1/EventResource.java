@@ -12,13 +12,11 @@ import dev.hookhub.subscription.SubscriptionRules;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -53,8 +51,7 @@ public class EventResource {
 
     @Access(Access.Who.WRITER)
     @POST
-    public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+    public Uni<RestResponse<V1Dtos.EventAccepted>> publish(V1Dtos.EventInput input) {
         V1Dtos.EventInput body = SubscriptionResource.requireBody(input);
         return access.writer().flatMap(caller -> {
             String type = rules.eventType("type", body.type());
@@ -65,9 +62,7 @@ public class EventResource {
             if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
                 throw ProblemException.invalidField("idempotencyKey", "must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
             }
-            WireFormat format = contentType == null ? WireFormat.JSON
-                    : WireFormat.fromMediaType(contentType).orElse(WireFormat.JSON);
-            Payloads.Stored payload = payloads.store(body.payload(), format);
+            Payloads.Stored payload = payloads.store(body.payload());
             if (payload.bytes().length > config.maxBodySize()) {
                 throw BodyLimit.tooLarge(config.maxBodySize());
             }

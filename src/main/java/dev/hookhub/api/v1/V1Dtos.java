@@ -2,7 +2,7 @@ package dev.hookhub.api.v1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookhub.negotiation.WireValue;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -86,14 +86,14 @@ public final class V1Dtos {
     }
 
     /** POST /v1/events: {@code payload} is any JSON (or MessagePack) value. */
-    public record EventInput(String type, JsonNode payload, String idempotencyKey) {
+    public record EventInput(String type, WireValue payload, String idempotencyKey) {
     }
 
     /** 202 to POST /v1/events; {@code duplicate} when the idempotency key returned an earlier event. */
     public record EventAccepted(UUID id, int deliveries, boolean duplicate) {
     }
 
-    public record EventView(UUID id, String type, JsonNode payload, String idempotencyKey,
+    public record EventView(UUID id, String type, WireValue payload, String idempotencyKey,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt, List<DeliveryView> deliveries) {
     }
 

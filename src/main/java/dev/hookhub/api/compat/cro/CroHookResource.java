@@ -26,7 +26,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -176,6 +175,9 @@ public class CroHookResource {
                     (contentType == null ? "A Content-Type is required with a body" : "Content-Type '" + contentType
                             + "' is not supported") + ": send no body, or {} as application/json"));
         }
-        codecs.readBody(format, body, Map.class);
+        if (!codecs.check(format, body)) {
+            throw ProblemException.badRequest("Malformed " + (format == WireFormat.MSGPACK ? "MessagePack body: the body must be a MessagePack map"
+                    : "JSON body: the body must be a JSON object") + " ({} is accepted and ignored)");
+        }
     }
 }
