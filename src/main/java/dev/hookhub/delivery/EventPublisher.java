@@ -19,7 +19,12 @@ import java.util.UUID;
  * (delivered by PostgreSQL only at commit, so a worker never wakes before the rows are visible).
  *
  * <p>All of it is one statement of data-modifying CTEs, atomic on its own: an event without an
- * idempotency key is one round trip. With a key, a transaction first releases a key older than the
+ * idempotency key is one round trip.
+ *
+ * <p>The fan-out holds each chosen subscription FOR KEY SHARE, the lock the delivery's foreign key takes
+ * anyway, only earlier: a delete (FOR UPDATE, SubscriptionDeletion) in progress makes it wait, and under
+ * READ COMMITTED the row is then re-checked in its committed version, so a tombstoned subscription is
+ * skipped. It does not wait for edits, pauses or the sender's bookkeeping (FOR NO KEY UPDATE). With a key, a transaction first releases a key older than the
  * window and looks for the earlier event.
  */
 @ApplicationScoped
@@ -44,6 +49,7 @@ public class EventPublisher {
                   from inserted i, subscription s
                  where s.org_id = $2 and s.deleted_at is null and s.active
                    and subscription_event_keys(s.org_id, s.events) @> array[$7::text] and $3 = any(s.events)
+                   for key share of s
                 returning id
             ), notified as (
                 select pg_notify('%s', '') from (select 1 from fanned limit 1) f

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.subscription.SqlErrors;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAcceptableException;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -19,9 +21,23 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private final ProblemResponses problems;
+    private final DatabaseOutage outage;
 
-    public ProblemMappers(ProblemResponses problems) {
+    public ProblemMappers(ProblemResponses problems, DatabaseOutage outage) {
         this.problems = problems;
+        this.outage = outage;
+    }
+
+    /**
+     * The 503 of a database fault, saying what the request may have left behind: "nothing was changed"
+     * only when that is known; a read says neither. Every surface words it the same way.
+     */
+    public static Problem unavailable(SqlErrors.DatabaseFault fault, String method, long retryAfterSeconds) {
+        boolean safe = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+        String outcome = safe ? "" : fault == SqlErrors.DatabaseFault.UNCHANGED ? "; nothing was changed"
+                : "; the request may or may not have been applied (check before repeating it)";
+        return Problem.of(503, "Service Unavailable", "The database is unavailable" + outcome
+                + ". Retry after " + retryAfterSeconds + " seconds.");
     }
 
     @ServerExceptionMapper
@@ -96,8 +112,16 @@ public class ProblemMappers {
                 e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? title : e.getMessage()));
     }
 
+    /** A database fault is 503 with Retry-After; the outage is logged once (DatabaseOutage), not per request. */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, ContainerRequestContext request) {
+        SqlErrors.DatabaseFault fault = SqlErrors.databaseFault(e);
+        if (fault != null) {
+            outage.seen(e, request.getMethod() + " " + request.getUriInfo().getPath());
+            long retryAfter = outage.retryAfterSeconds();
+            return Response.fromResponse(problems.response(request, unavailable(fault, request.getMethod(), retryAfter)))
+                    .header(HttpHeaders.RETRY_AFTER, retryAfter).build();
+        }
         if (SqlErrors.isRefusedValue(e)) {
             // A safety net: validation should have named the field before the database refused it.
             Log.warn("The database refused a value on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
@@ -105,7 +129,7 @@ public class ProblemMappers {
                     "A value in the request cannot be stored; nothing was changed"));
         }
         Log.error("Unexpected failure on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
-        return problems.response(request, Problem.of(500, "Internal Server Error",
-                "The request failed on the server; nothing was changed"));
+        // Not "nothing was changed": a failure after the commit (writing the answer, say) cannot know that.
+        return problems.response(request, Problem.of(500, "Internal Server Error", "The request failed on the server"));
     }
 }

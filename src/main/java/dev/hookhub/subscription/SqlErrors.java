@@ -1,11 +1,71 @@
 package dev.hookhub.subscription;
 
+import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 
-/** Recognises the PostgreSQL errors a client's input can cause, wherever they are wrapped. */
+import java.util.Set;
+
+/**
+ * Recognises the PostgreSQL errors a client's input can cause, and the faults of the database itself,
+ * wherever they are wrapped (Hibernate Reactive, Mutiny and CompletionException wrappers included).
+ */
 public final class SqlErrors {
 
+    /** What a request that failed on a database fault may have left behind. */
+    public enum DatabaseFault {
+        /** The fault came before anything reached the database, or PostgreSQL rolled the statement back. */
+        UNCHANGED,
+        /** The connection broke while a statement or the commit was under way: it may or may not have been applied. */
+        UNKNOWN
+    }
+
+    /**
+     * States of a connection that was never made ({@code 08001}, {@code 08004}, {@code 57P03} "cannot
+     * connect now", {@code 53300} too many connections) or of a statement PostgreSQL cancelled and rolled
+     * back ({@code 57014}, statement_timeout): nothing was applied.
+     */
+    private static final Set<String> NOTHING_APPLIED = Set.of("08001", "08004", "57P03", "53300", "57014");
+
     private SqlErrors() {
+    }
+
+    /**
+     * The database fault behind a failure, or null when it is none: a refused or timed-out connection, the
+     * pool's wait for a connection running out, a connection closed under a request, an administrator or
+     * crash shutdown ({@code 57P01}, {@code 57P02}), a connection exception ({@code 08xxx}) or a cancelled
+     * statement ({@code 57014}).
+     */
+    public static DatabaseFault databaseFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String state = t instanceof PgException pg ? pg.getSqlState()
+                    : t instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+            if (state != null) {
+                if (NOTHING_APPLIED.contains(state)) {
+                    return DatabaseFault.UNCHANGED;
+                }
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")) {
+                    return DatabaseFault.UNKNOWN;
+                }
+            }
+            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException) {
+                return DatabaseFault.UNCHANGED;
+            }
+            // The pool's wait for a free connection ran out ("Timeout" without a stack trace): nothing was sent.
+            if ((t instanceof NoStackTraceThrowable || t instanceof VertxException) && t.getMessage() != null
+                    && (t.getMessage().equals("Timeout") || t.getMessage().startsWith("Timeout waiting for connection"))) {
+                return DatabaseFault.UNCHANGED;
+            }
+            if (t instanceof ClosedConnectionException
+                    || (t instanceof java.io.IOException && t.getClass().getName().startsWith("io.netty."))) {
+                return DatabaseFault.UNKNOWN;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     public static boolean isUniqueViolation(Throwable e) {

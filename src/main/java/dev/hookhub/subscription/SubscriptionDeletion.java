@@ -27,6 +27,12 @@ import java.util.UUID;
  * Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905), hence native SQL.
  * A concurrent second delete blocks on the row lock, then re-checks {@code deleted_at is null} on the
  * committed row and finds nothing: exactly one delete succeeds.
+ *
+ * <p>A publish racing the delete: the fan-out holds the subscription rows it queues for FOR KEY SHARE
+ * (EventPublisher), which the FOR UPDATE here waits for. A publish that locked first has committed by
+ * the time the deliveries are dropped, and {@code drop_pending_deliveries} (VOLATILE, V4) reads with a
+ * fresh snapshot, so it sees them; a publish that comes second waits for this commit and then skips the
+ * tombstoned row. No delivery of a deleted subscription stays queued.
  */
 @ApplicationScoped
 public class SubscriptionDeletion {
@@ -41,9 +47,7 @@ public class SubscriptionDeletion {
                 from target where s.id = target.id
                 returning s.id, s.deleted_at
             ), dropped as (
-                delete from delivery d using target
-                where d.subscription_id = target.id and d.status in ('queued', 'in_flight')
-                returning d.id
+                select drop_pending_deliveries(target.id) as n from target
             ), shredded as (
                 delete from signing_secret k using target
                 where k.subscription_id = target.id
@@ -57,7 +61,7 @@ public class SubscriptionDeletion {
                    tomb.deleted_at, t.last_http_success, t.last_http_fail, t.owner_public_key,
                    (select et.number from event_type et where et.org_id = t.org_id and et.name = t.events[1])
                        as first_event_number,
-                   (select count(*) from dropped) as dropped_deliveries,
+                   (select sum(n) from dropped)::int8 as dropped_deliveries,
                    (select json_agg(json_build_object('keyId', k.key_id, 'ciphertext', encode(k.ciphertext, 'base64'),
                            'createdAt', (extract(epoch from k.created_at) * 1000000)::int8,
                            'expiresAt', (extract(epoch from k.expires_at) * 1000000)::int8) order by k.created_at desc)

@@ -5,6 +5,9 @@ import dev.hookhub.api.compat.servicestack.ServiceStackDtos.ResponseError;
 import dev.hookhub.api.compat.servicestack.ServiceStackDtos.ResponseStatus;
 import dev.hookhub.negotiation.Problem;
 import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.negotiation.ProblemMappers;
+import dev.hookhub.store.DatabaseOutage;
+import dev.hookhub.subscription.SqlErrors;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
 
@@ -71,10 +74,17 @@ final class ServiceStackError extends RuntimeException {
                 + "' is not supported") + ": send application/json, application/x-msgpack or application/x-www-form-urlencoded.");
     }
 
-    /** Any failure of a ServiceStack route, in the dialect's shape. */
-    static ServiceStackError from(Throwable failure) {
+    /** Any failure of a ServiceStack route, in the dialect's shape; a database fault is 503 with Retry-After. */
+    static ServiceStackError from(Throwable failure, DatabaseOutage outage, String request) {
         if (failure instanceof ServiceStackError error) {
             return error;
+        }
+        SqlErrors.DatabaseFault fault = SqlErrors.databaseFault(failure);
+        if (fault != null) {
+            outage.seen(failure, request);
+            long retryAfter = outage.retryAfterSeconds();
+            return new ServiceStackError(503, new ResponseStatus(HttpStatusCodeNames.of(503),
+                    ProblemMappers.unavailable(fault, "POST", retryAfter).detail(), List.of()), retryAfter);
         }
         if (failure instanceof ProblemException problem) {
             Problem p = problem.problem();
@@ -89,7 +99,7 @@ final class ServiceStackError extends RuntimeException {
             return of(status, web.getMessage() == null ? HttpStatusCodeNames.of(status) : web.getMessage());
         }
         Log.error("ServiceStack delete failed", failure);
-        return of(500, "The request failed on the server; nothing was changed.");
+        return of(500, "The request failed on the server.");
     }
 
     /** ServiceStack names fields by their DTO property: {@code Id}, {@code Secret}. */

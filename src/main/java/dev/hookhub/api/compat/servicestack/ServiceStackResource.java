@@ -9,6 +9,7 @@ import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.ProblemResponses;
 import dev.hookhub.negotiation.WireCodecs;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.subscription.DeletionRequest;
 import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.SecretForms;
@@ -65,9 +66,11 @@ public class ServiceStackResource {
     private final WireCodecs codecs;
     private final ProblemResponses responses;
     private final int historyLimit;
+    private final DatabaseOutage outage;
 
     public ServiceStackResource(SubscriptionDeletion deletion, SecretForms secrets, WrongSecretThrottle throttle,
-            WireCodecs codecs, ProblemResponses responses, ServiceStackConfig config) {
+            WireCodecs codecs, ProblemResponses responses, ServiceStackConfig config, DatabaseOutage outage) {
+        this.outage = outage;
         this.deletion = deletion;
         this.secrets = secrets;
         this.throttle = throttle;
@@ -88,7 +91,8 @@ public class ServiceStackResource {
 
     @ServerExceptionMapper
     public Response failed(Throwable failure, ContainerRequestContext request) {
-        ServiceStackError error = ServiceStackError.from(failure);
+        ServiceStackError error = ServiceStackError.from(failure, outage,
+                request.getMethod() + " " + request.getUriInfo().getPath());
         Response response = responses.body(ProblemResponses.formatOf(request), error.status(), error.body());
         return error.retryAfterSeconds() > 0
                 ? Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds()).build()
