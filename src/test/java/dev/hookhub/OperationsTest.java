@@ -15,7 +15,7 @@ class OperationsTest {
     void healthMetricsAndOpenApi() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", org.hamcrest.Matchers.hasItem(containsString("Reactive PostgreSQL")));
+                .body("checks.name", org.hamcrest.Matchers.hasItem(equalTo("Database")));
         given().get("/v1/subscriptions").then().statusCode(401);
         given().get("/q/metrics").then().statusCode(200).body(containsString("http_server_requests"));
         given().accept("application/json").get("/q/openapi").then().statusCode(200)

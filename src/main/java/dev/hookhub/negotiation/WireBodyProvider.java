@@ -21,7 +21,7 @@ import java.lang.reflect.Type;
  * typed input, whether or not the client sent a Content-Length.
  */
 @Provider
-@Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
+@Consumes(MediaType.WILDCARD)
 @Produces(WireFormat.MSGPACK_TYPE)
 public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyWriter<Object> {
 
@@ -35,15 +35,20 @@ public class WireBodyProvider implements MessageBodyReader<Object>, MessageBodyW
 
     @Override
     public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
-        return readFormat(mediaType) != null && type != String.class && type != byte[].class
-                && !InputStream.class.isAssignableFrom(type);
+        return type != String.class && type != byte[].class && !InputStream.class.isAssignableFrom(type);
     }
 
     @Override
     public Object readFrom(Class<Object> type, Type genericType, Annotation[] annotations, MediaType mediaType,
             MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
+        WireFormat format = readFormat(mediaType);
+        if (format == null) {
+            // A wildcard or another type that a route's @Consumes let through: no other reader guesses its format.
+            throw new ProblemException(Problem.of(415, "Unsupported Media Type", "Content-Type '" + mediaType
+                    + "' is not supported: send application/json or application/x-msgpack"));
+        }
         byte[] body = BodyLimit.readAll(entityStream, maxBodySize);
-        return codecs.readBody(readFormat(mediaType), body, genericType != null ? genericType : type);
+        return codecs.readBody(format, body, genericType != null ? genericType : type);
     }
 
     private static WireFormat readFormat(MediaType mediaType) {
