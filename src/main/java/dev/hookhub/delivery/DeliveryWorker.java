@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,11 +38,17 @@ public class DeliveryWorker {
     private final HookhubConfig.Delivery settings;
     private final Config config;
 
+    /** Empty claims in a row that stopped at claim-visits and went on at once before the poll takes over. */
+    private static final int MAX_EMPTY_ROUNDS = 16;
+    /** A poll for a lease's end runs this long after it, so the lease has surely run out in PostgreSQL's clock too. */
+    private static final long LEASE_END_SLACK_MS = 50;
+
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean running;
     private volatile long pollMillis;
+    private int emptyRounds; // only touched by the one running claim
     private long timerId = -1;
     private PgSubscriber subscriber;
 
@@ -115,7 +123,8 @@ public class DeliveryWorker {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room).subscribe().with(claimed -> {
+        claim.claim(room).subscribe().with(batch -> {
+            List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
                 attempt(d);
@@ -123,28 +132,40 @@ public class DeliveryWorker {
             pollMillis = claimed.isEmpty()
                     ? Math.min(pollMillis * 2, settings.maxPollInterval().toMillis())
                     : settings.minPollInterval().toMillis();
+            // A claim that stopped at claim-visits goes on at once; after a whole round of empty ones
+            // (every subscription at its bound, say) the poll takes over.
+            emptyRounds = claimed.isEmpty() ? emptyRounds + 1 : 0;
+            boolean goOn = claimed.size() == room || (batch.more() && emptyRounds < MAX_EMPTY_ROUNDS);
             claiming.set(false);
-            if (wakeAgain.getAndSet(false) || claimed.size() == room) {
+            if (wakeAgain.getAndSet(false) || goOn) {
                 wake();
             } else {
-                schedulePoll();
+                schedulePoll(batch.nextLeaseEnd());
             }
         }, failure -> {
             Log.warnf("Delivery claim failed: %s", failure.getMessage());
             pollMillis = settings.maxPollInterval().toMillis();
             claiming.set(false);
-            schedulePoll();
+            schedulePoll(null);
         });
     }
 
-    private synchronized void schedulePoll() {
+    /**
+     * The next poll: the adaptive interval, or sooner when a live lease runs out before it (a dead instance's
+     * subscriptions get their slots back then, and nothing else would wake this worker).
+     */
+    private synchronized void schedulePoll(Instant nextLeaseEnd) {
         if (!running) {
             return;
         }
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
         }
-        timerId = vertx.setTimer(Math.max(1, pollMillis), id -> wake());
+        long delay = pollMillis;
+        if (nextLeaseEnd != null) {
+            delay = Math.min(delay, Duration.between(Instant.now(), nextLeaseEnd).toMillis() + LEASE_END_SLACK_MS);
+        }
+        timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
     private void attempt(ClaimedDelivery d) {
