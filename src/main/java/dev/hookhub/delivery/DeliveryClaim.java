@@ -78,9 +78,6 @@ public class DeliveryClaim {
                  cross join lateral (
                         select case when exists (select 1 from subscription s where s.id = nx.subscription_id
                                                    and s.deleted_at is null and s.active)
-                                     -- One claim at a time per subscription, until it commits (26731: this lock's class):
-                                     -- two concurrent claims would each count the other's leases as free slots.
-                                     and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
                                     then least($1 - v.total, $2
                                            - (select count(*) from delivery f where f.subscription_id = nx.subscription_id
                                                 and f.status = 'in_flight' and f.locked_until >= now())::int
@@ -88,7 +85,9 @@ public class DeliveryClaim {
                                     else 0 end as n
                         offset 0) room
                  cross join lateral (
-                        select case when room.n > 0
+                        -- One claim at a time takes from a subscription, until it commits (26731: this lock's
+                        -- class): two concurrent claims would each count the other's leases as free slots.
+                        select case when room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
                                     then (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
                                             and q.status = 'queued' and q.due_at <= now() order by q.due_at limit room.n) due)::int
                                     else 0 end as n
