@@ -12,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -57,15 +56,15 @@ public class DeliveryClaim {
                                 and f.status = 'in_flight' and f.locked_until >= now()) as slot
                       from expired x) r
                  where r.slot <= $2
-            ), visit (subscription_id, n, wrapped, take, total) as (
+            ), visit (subscription_id, n, wrapped, take, total, held) as (
                 -- One subscription per step, from after the cursor ($4) in id order, wrapping around once:
                 -- each step is one descent of delivery_subscription_due, however long anyone's backlog.
                 -- take: its free slots (none if it is at its bound, not live or not active), at most its due
-                -- rows and what the batch has left; total: the batch so far. Stops at a full batch, at $5 steps,
-                -- or back at the cursor.
-                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int
+                -- rows and what the batch has left; total: the batch so far; held: at its bound. Stops at a full
+                -- batch, at $5 steps, or back at the cursor.
+                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false
                 union all
-                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n
+                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n, coalesce(room.n <= 0, false)
                   from visit v
                  cross join lateral (
                         (select d.subscription_id, v.wrapped as wrapped from delivery d
@@ -82,7 +81,7 @@ public class DeliveryClaim {
                                            - (select count(*) from delivery f where f.subscription_id = nx.subscription_id
                                                 and f.status = 'in_flight' and f.locked_until >= now())::int
                                            - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int)
-                                    else 0 end as n
+                                    end as n
                         offset 0) room
                  cross join lateral (
                         -- One claim at a time takes from a subscription, until it commits (26731: this lock's
@@ -116,10 +115,11 @@ public class DeliveryClaim {
                                   and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
             )
             -- At least one row, claimed or not: where the next claim goes on, whether this one stopped at $5 steps
-            -- with room left, and when the next live lease runs out (a dead instance's slots come free then).
+            -- with room left, and whether it passed a subscription at its bound (whose leases may be a dead
+            -- instance's: the earliest lease's end is not asked for, that would read every lease of the last
+            -- lease period, most of them finished, on each claim).
             select c.*, last.subscription_id as next_cursor, last.n >= $5 and last.total < $1 as more,
-                   (select min(f.locked_until) from delivery f where f.status = 'in_flight' and f.locked_until >= now())
-                       as next_lease_end
+                   (select bool_or(v.held) from visit v) as held
               from (select v.subscription_id, v.n, v.total from visit v order by v.n desc limit 1) last
               left join claimed c on true
             """;
@@ -141,7 +141,7 @@ public class DeliveryClaim {
     static final UUID START = new UUID(0, 0);
 
     /** What one claim leased, and where the worker goes on from. */
-    public record Batch(List<ClaimedDelivery> deliveries, boolean more, Instant nextLeaseEnd) {
+    public record Batch(List<ClaimedDelivery> deliveries, boolean more, boolean held) {
     }
 
     private final Pool pool;
@@ -173,11 +173,11 @@ public class DeliveryClaim {
     private Batch read(RowSet<Row> rows) {
         List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
         boolean more = false;
-        Instant nextLeaseEnd = null;
+        boolean held = false;
         for (Row r : rows) {
             cursor = r.getUUID("next_cursor");
             more = Boolean.TRUE.equals(r.getBoolean("more"));
-            nextLeaseEnd = SqlRows.instant(r.getOffsetDateTime("next_lease_end"));
+            held = Boolean.TRUE.equals(r.getBoolean("held"));
             if (r.getUUID("id") == null) {
                 continue; // the one row of a claim that leased nothing
             }
@@ -193,6 +193,6 @@ public class DeliveryClaim {
                     r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
-        return new Batch(claimed, more, nextLeaseEnd);
+        return new Batch(claimed, more, held);
     }
 }

@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,8 +39,8 @@ public class DeliveryWorker {
 
     /** Empty claims in a row that stopped at claim-visits and went on at once before the poll takes over. */
     private static final int MAX_EMPTY_ROUNDS = 16;
-    /** A poll for a lease's end runs this long after it, so the lease has surely run out in PostgreSQL's clock too. */
-    private static final long LEASE_END_SLACK_MS = 50;
+    /** Slowest poll while subscriptions are held at their bound (a dead instance's leases end unannounced). */
+    private static final long HELD_POLL_MS = 1000;
 
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
@@ -140,31 +139,29 @@ public class DeliveryWorker {
             if (wakeAgain.getAndSet(false) || goOn) {
                 wake();
             } else {
-                schedulePoll(batch.nextLeaseEnd());
+                schedulePoll(batch.held());
             }
         }, failure -> {
             Log.warnf("Delivery claim failed: %s", failure.getMessage());
             pollMillis = settings.maxPollInterval().toMillis();
             claiming.set(false);
-            schedulePoll(null);
+            schedulePoll(false);
         });
     }
 
     /**
-     * The next poll: the adaptive interval, or sooner when a live lease runs out before it (a dead instance's
-     * subscriptions get their slots back then, and nothing else would wake this worker).
+     * The next poll: the adaptive interval, at most {@link #HELD_POLL_MS} while the last claim passed a
+     * subscription at its bound: its leases may be a dead instance's, and when they run out nothing else would
+     * wake this worker.
      */
-    private synchronized void schedulePoll(Instant nextLeaseEnd) {
+    private synchronized void schedulePoll(boolean held) {
         if (!running) {
             return;
         }
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
         }
-        long delay = pollMillis;
-        if (nextLeaseEnd != null) {
-            delay = Math.min(delay, Duration.between(Instant.now(), nextLeaseEnd).toMillis() + LEASE_END_SLACK_MS);
-        }
+        long delay = held ? Math.min(pollMillis, HELD_POLL_MS) : pollMillis;
         timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
