@@ -180,7 +180,6 @@ settle() {
 log "first start (migrates the schema)"
 start_service
 stop_service
-log "scenario 5: start-up and idle memory"
 # Starts are cheap and noisier than the load cases (one start is 1-2 s of both cores): 5 of each.
 STARTS=${STARTS:-$((QUICK ? 1 : 5))}
 # startups SUFFIX [JAVA JAR EXTRA_OPTIONS]: STARTS starts, each timed to ready, idle memory 2 s later; each
@@ -197,6 +196,7 @@ startups() {
   done
 }
 if want 5; then
+log "scenario 5: start-up and idle memory"
 startups ""
 # For comparison, the same jar's start without the cache: the fast-jar on this machine's java.
 # For comparison only: 3 starts.
