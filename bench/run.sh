@@ -5,6 +5,7 @@
 #
 #   bench/run.sh           full run (about 12 minutes on 2 cores, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
+#   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5); results in target/bench-partial/
 #
 # Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
 # PostgreSQL (pg_ctlcluster); see bench/README.md.
@@ -22,12 +23,18 @@ else
   # that uses its pool up answers 404s past its end: its non-2xx count says so, and the report too.
   DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-20000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
+# SCENARIOS: which scenarios run (default all: "1 2 3 4 5"), e.g. SCENARIOS=3 for the delivery scenario alone
+# (about 2 minutes with the builds reused). A partial run writes its results under target/bench-partial/,
+# not over the committed full run in bench/results/.
+SCENARIOS=${SCENARIOS:-1 2 3 4 5}
+want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
 PORT=${PORT:-18080}
 B="http://127.0.0.1:${PORT}"
 WORK=$(mktemp -d /tmp/hookhub-bench.XXXXXX)
 RESULTS="$ROOT/bench/results"
+[[ "$SCENARIOS" == "1 2 3 4 5" ]] || RESULTS="$ROOT/target/bench-partial"
 mkdir -p "$RESULTS"
 CSV="$WORK/results.csv"
 echo "scenario,case,metric,value,unit" > "$CSV"
@@ -173,7 +180,6 @@ settle() {
 log "first start (migrates the schema)"
 start_service
 stop_service
-log "scenario 5: start-up and idle memory"
 # Starts are cheap and noisier than the load cases (one start is 1-2 s of both cores): 5 of each.
 STARTS=${STARTS:-$((QUICK ? 1 : 5))}
 # startups SUFFIX [JAVA JAR EXTRA_OPTIONS]: STARTS starts, each timed to ready, idle memory 2 s later; each
@@ -189,10 +195,13 @@ startups() {
     stop_service
   done
 }
+if want 5; then
+log "scenario 5: start-up and idle memory"
 startups ""
 # For comparison, the same jar's start without the cache: the fast-jar on this machine's java.
 # For comparison only: 3 starts.
 [[ -n "$AOT_JAVA" ]] && STARTS=$((STARTS < 3 ? STARTS : 3)) startups " fast-jar without AOT cache" java "$JAR" ""
+fi
 start_service
 
 # ---- tenancy -------------------------------------------------------------------------------------
@@ -323,6 +332,13 @@ declare -A OWN_SCOPE=(
 )
 
 read -r -a DIALECTS <<< "${DIALECTS:-v1 m3ter himarley servicestack cro identitycloud}"
+split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in number order
+  local name=$1 i=0; shift
+  sort -t, -k2 -n "$WORK/$name.pool" > "$WORK/$name.sorted"
+  split -n "l/$#" -d -a 2 "$WORK/$name.sorted" "$WORK/$name.part"
+  for pool in "$@"; do mv "$WORK/$name.part$(printf %02d $i)" "$WORK/$pool.pool"; i=$((i + 1)); done
+}
+if want 1; then
 peak_rss=0
 # A warm-up the figures leave out: the JIT compiles the hot paths of every dialect before anything counts.
 WARMUP_EACH=$((QUICK ? 1 : 5))
@@ -336,12 +352,6 @@ log "warm-up: ${WARMUP}s of v1 deletes, then every dialect and format for ${WARM
 # the compilations queued.
 seed warm-v1 "$((WARMUP * 5000))" 1
 DURATION=$WARMUP load v1 json warm-v1 > /dev/null
-split_pools() { # split_pools NAME POOLNAME... : NAME's pool in equal parts, in number order
-  local name=$1 i=0; shift
-  sort -t, -k2 -n "$WORK/$name.pool" > "$WORK/$name.sorted"
-  split -n "l/$#" -d -a 2 "$WORK/$name.sorted" "$WORK/$name.part"
-  for pool in "$@"; do mv "$WORK/$name.part$(printf %02d $i)" "$WORK/$pool.pool"; i=$((i + 1)); done
-}
 cases=(); for d in "${DIALECTS[@]}"; do cases+=("$d-json" "$d-msgpack"); done
 # One seeding for many pools (each seeding costs seconds: a JVM, COPY, the history insert, ANALYZE).
 seed warm "$((WARMUP_EACH * 5000 * ${#cases[@]}))" 1
@@ -413,7 +423,9 @@ for r in $(seq 1 "$RUNS"); do
   record delete "v1 json at 70% of peak" rps "$(field rps "$line")" "req/s"
 done
 
-if [[ " ${DIALECTS[*]} " == *" servicestack "* ]]; then
+fi
+
+if want 2 && [[ " ${DIALECTS[*]} " == *" servicestack "* ]]; then
 log "scenario 2: ServiceStack answer with 100 history rows, JSON vs MessagePack"
 seed "bytes" 2 100
 while IFS=, read -r id number secret; do
@@ -442,6 +454,7 @@ for r in $(seq 1 "$RUNS"); do
 done
 fi
 
+if want 3; then
 log "scenario 3: delivery to a fast local receiver (nginx answering 204)"
 # An org of its own: the org of scenarios 1 and 2 still holds the pools' undeleted subscriptions.
 ORG=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench-delivery"}' | json "['id']")
@@ -529,7 +542,9 @@ for r in $(seq 1 "$RUNS"); do
   log "run $r: publish -> first attempt over $n events: p50 ${p50} ms, p99 ${p99} ms"
 done
 
-if ((BIG)); then
+fi
+
+if ((BIG)) && want 4; then
   log "scenario 4: cost as data grows (10 thousand vs 1 million subscriptions, 10 million attempts)"
   "${PSQL[@]}" -c "truncate audit, delivery_attempt, delivery, event, signing_secret" -c "delete from subscription" -c "vacuum analyze subscription, delivery, delivery_attempt, event, audit"
   seed small-filler 10000 1
@@ -571,7 +586,7 @@ if ((BIG)); then
     echo
     echo "-- the queue claim (DeliveryClaim), on the same data"
     "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryClaim.java" \
-      '$1' '32' '$2' '4' '$3' '60000')" -c "rollback"
+      '$1' '32' '$2' '4' '$3' '20000' '$4' "'00000000-0000-0000-0000-000000000000'::uuid" '$5' '256')" -c "rollback"
     echo
     echo "-- publishing: the fan-out to the org's subscriptions of one event type (EventPublisher)"
     "${PSQL[@]}" -c "explain select s.id from subscription s where s.org_id = '$ORG' and s.deleted_at is null and s.active

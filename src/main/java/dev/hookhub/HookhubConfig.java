@@ -141,9 +141,22 @@ public interface HookhubConfig {
         @WithDefault("PT15S")
         Duration timeout();
 
-        /** How long a claimed delivery stays reserved; an in-flight row past its lease is claimed again (crash recovery). */
-        @WithDefault("PT1M")
-        Duration lease();
+        /**
+         * How long a claimed delivery stays reserved; an in-flight row past its lease is claimed again (a crashed
+         * instance's deliveries). Unset: {@code timeout} + {@code lease-margin}, so a lease outlives every live
+         * attempt and a dead instance's leases stop holding its subscriptions' slots soon after the deadline.
+         * Set, it must be longer than {@code timeout}.
+         */
+        Optional<Duration> lease();
+
+        /** What a lease adds to the attempt's deadline: time to start the attempt and record its outcome. */
+        @WithDefault("PT5S")
+        Duration leaseMargin();
+
+        /** The lease a claim sets: {@link #lease()}, or {@link #timeout()} + {@link #leaseMargin()}. */
+        default Duration effectiveLease() {
+            return lease().orElseGet(() -> timeout().plus(leaseMargin()));
+        }
 
         /** Most deliveries claimed in one round trip. */
         @WithDefault("32")
@@ -156,6 +169,13 @@ public interface HookhubConfig {
         /** Most attempts in flight for one subscription at once. */
         @WithDefault("4")
         int maxInFlightPerSubscription();
+
+        /**
+         * Most subscriptions one claim looks at (those with queued deliveries, in id order from where the last
+         * claim stopped): bounds a claim's cost when many subscriptions are at their bound or not yet due.
+         */
+        @WithDefault("256")
+        int claimVisits();
 
         /** Upper bound of a receiver's Retry-After (429/503). */
         @WithDefault("PT1H")

@@ -11,8 +11,10 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The queue claim: due queued deliveries, and in-flight ones whose lease ran out (a crashed or stopped
@@ -20,57 +22,106 @@ import java.util.List;
  *
  * <p>Native SQL through the Vert.x pool on purpose: it is the hot path, it needs {@code FOR UPDATE
  * SKIP LOCKED} so several instances share the queue without taking the same row, and Hibernate
- * Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905). A subscription gets at
- * most {@code max-in-flight-per-subscription} live leases: its already leased rows plus its rank within
- * the batch. The statement commits on its own; the lease, not a held transaction, keeps the row ours.
+ * Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905). The statement commits on
+ * its own; the lease, not a held transaction, keeps the row ours.
+ *
+ * <p>Fair by subscription: a claim steps through the subscriptions that have queued deliveries in id order,
+ * starting after the one where this instance's previous claim stopped and wrapping around, and takes from
+ * each its oldest due rows up to its free slots ({@code max-in-flight-per-subscription} minus its live
+ * leases). A subscription at its bound is stepped over, so however long its backlog it holds no one else
+ * back, and every subscription with due deliveries gets its turn once per round. A claim stops when its
+ * batch is full or after {@code claim-visits} subscriptions; the next one goes on from there.
  */
 @ApplicationScoped
 public class DeliveryClaim {
 
     static final String SQL = """
-            with due as (
-                -- Read in due order along delivery_due and stopped at the limit: the claim's cost does not
-                -- grow with the backlog (a single scan of both kinds would read and sort every due row).
-                -- The live-subscription check is a subquery per row that OFFSET 0 keeps from becoming a
-                -- join: as a join, a plan made while the queue was nearly empty merge-joined every
-                -- subscription with every due row and sorted them all, on every claim.
-                select q.id, q.subscription_id, q.due_at from delivery q
-                where q.status = 'queued' and q.due_at <= now()
-                  and exists (select 1 from subscription s where s.id = q.subscription_id
-                                and s.deleted_at is null and s.active offset 0)
-                order by q.due_at
-                limit $1 * 4
-                for update of q skip locked
-            ), expired as (
-                select q.id, q.subscription_id, q.due_at from delivery q
+            with recursive expired as (
+                -- Leases that ran out, in expiry order. The live-subscription check is a subquery per row that
+                -- OFFSET 0 keeps from becoming a join: as a join, a plan made while the queue was nearly empty
+                -- merge-joined every subscription with every row and sorted them all, on every claim.
+                select q.id, q.subscription_id, q.locked_until from delivery q
                 where q.status = 'in_flight' and q.locked_until < now()
                   and exists (select 1 from subscription s where s.id = q.subscription_id
                                 and s.deleted_at is null and s.active offset 0)
                 order by q.locked_until
                 limit $1
                 for update of q skip locked
-            ), candidates as (
-                select * from due union all select * from expired
-            ), ranked as (
-                select c.id, c.due_at,
-                       row_number() over (partition by c.subscription_id order by c.due_at)
-                       + (select count(*) from delivery f where f.subscription_id = c.subscription_id
-                            and f.status = 'in_flight' and f.locked_until >= now()) as slot
-                from candidates c
+            ), recovered as (
+                -- Within each subscription's bound: its live leases plus the rank among its expired ones.
+                select r.id, r.subscription_id from (
+                    select x.id, x.subscription_id,
+                           row_number() over (partition by x.subscription_id order by x.locked_until)
+                           + (select count(*) from delivery f where f.subscription_id = x.subscription_id
+                                and f.status = 'in_flight' and f.locked_until >= now()) as slot
+                      from expired x) r
+                 where r.slot <= $2
+            ), visit (subscription_id, n, wrapped, take, total, held) as (
+                -- One subscription per step, from after the cursor ($4) in id order, wrapping around once:
+                -- each step is one descent of delivery_subscription_due, however long anyone's backlog.
+                -- take: its free slots (none if it is at its bound, not live or not active), at most its due
+                -- rows and what the batch has left; total: the batch so far; held: at its bound. Stops at a full
+                -- batch, at $5 steps, or back at the cursor.
+                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false
+                union all
+                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n, coalesce(room.n <= 0, false)
+                  from visit v
+                 cross join lateral (
+                        (select d.subscription_id, v.wrapped as wrapped from delivery d
+                          where d.status = 'queued' and d.subscription_id > v.subscription_id
+                          order by d.subscription_id limit 1)
+                        union all
+                        (select d.subscription_id, true from delivery d
+                          where not v.wrapped and d.status = 'queued' order by d.subscription_id limit 1)
+                        limit 1) nx
+                 cross join lateral (
+                        select case when exists (select 1 from subscription s where s.id = nx.subscription_id
+                                                   and s.deleted_at is null and s.active)
+                                    then least($1 - v.total, $2
+                                           - (select count(*) from delivery f where f.subscription_id = nx.subscription_id
+                                                and f.status = 'in_flight' and f.locked_until >= now())::int
+                                           - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int)
+                                    end as n
+                        offset 0) room
+                 cross join lateral (
+                        -- One claim at a time takes from a subscription, until it commits (26731: this lock's
+                        -- class): two concurrent claims would each count the other's leases as free slots.
+                        select case when room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
+                                    then (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
+                                            and q.status = 'queued' and q.due_at <= now() order by q.due_at limit room.n) due)::int
+                                    else 0 end as n
+                        offset 0) take
+                 where v.total < $1 and v.n < $5 and not (nx.wrapped and nx.subscription_id > $4)
             ), chosen as (
-                select id from ranked where slot <= $2 order by due_at limit $1
+                select id from recovered
+                union all
+                select q.id from visit v cross join lateral (
+                    select q.id from delivery q
+                     where q.subscription_id = v.subscription_id and q.status = 'queued' and q.due_at <= now()
+                     order by q.due_at limit v.take
+                     for update of q skip locked) q
+                 where v.take > 0
+            ), claimed as (
+                -- The chosen ids as one array, looked up by primary key: as a join, a plan cached while the queue
+                -- was nearly empty scanned the whole queue once per chosen row (80 ms a claim with 15,000 queued).
+                update delivery d
+                   set status = 'in_flight', locked_until = now() + $3::float8 * interval '1 millisecond',
+                       attempts = d.attempts + 1
+                  from event e, subscription s
+                 where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                          s.url, s.content_type, s.headers, s.failing_since,
+                          array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
+                                  and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
             )
-            -- The chosen ids as one array, looked up by primary key: as a join, the same nearly-empty plan
-            -- scanned the whole queue once per chosen row (80 ms a claim with 15,000 queued).
-            update delivery d
-               set status = 'in_flight', locked_until = now() + $3::float8 * interval '1 millisecond',
-                   attempts = d.attempts + 1
-              from event e, subscription s
-             where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
-            returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
-                      s.url, s.content_type, s.headers, s.failing_since,
-                      array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
-                              and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
+            -- At least one row, claimed or not: where the next claim goes on, whether this one stopped at $5 steps
+            -- with room left, and whether it passed a subscription at its bound (whose leases may be a dead
+            -- instance's: the earliest lease's end is not asked for, that would read every lease of the last
+            -- lease period, most of them finished, on each claim).
+            select c.*, last.subscription_id as next_cursor, last.n >= $5 and last.total < $1 as more,
+                   (select bool_or(v.held) from visit v) as held
+              from (select v.subscription_id, v.n, v.total from visit v order by v.n desc limit 1) last
+              left join claimed c on true
             """;
 
     /**
@@ -86,25 +137,50 @@ public class DeliveryClaim {
     /** {@code begin} with {@link #PLANNER_SETTINGS}: the claim's, and the attempt recorder's. */
     static final String INDEX_ONLY_BEGIN = "begin; " + PLANNER_SETTINGS;
 
+    /** Where the first claim starts: below every subscription id. */
+    static final UUID START = new UUID(0, 0);
+
+    /** What one claim leased, and where the worker goes on from. */
+    public record Batch(List<ClaimedDelivery> deliveries, boolean more, boolean held) {
+    }
+
     private final Pool pool;
     private final HookhubConfig.Delivery config;
+    private final double leaseMillis;
+    /** The subscription the previous claim stopped at; one claim runs at a time (DeliveryWorker). */
+    private volatile UUID cursor = START;
 
     public DeliveryClaim(Pool pool, HookhubConfig config) {
         this.pool = pool;
         this.config = config.delivery();
+        Duration lease = this.config.effectiveLease();
+        if (lease.compareTo(this.config.timeout()) <= 0) {
+            // A lease that can run out during a live attempt lets another instance send the delivery again.
+            throw new IllegalStateException("hookhub.delivery.lease (" + lease + ") must be longer than hookhub.delivery.timeout ("
+                    + this.config.timeout() + "); leave it unset for timeout + lease-margin");
+        }
+        this.leaseMillis = lease.toMillis();
     }
 
     /** Leases up to {@code limit} due deliveries to the caller. */
-    public Uni<List<ClaimedDelivery>> claim(int limit) {
-        Tuple args = Tuple.of(limit, config.maxInFlightPerSubscription(), (double) config.lease().toMillis());
+    public Uni<Batch> claim(int limit) {
+        Tuple args = Tuple.of(limit, config.maxInFlightPerSubscription(), leaseMillis, cursor, config.claimVisits());
         return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
                         SQL, args.getDelegate()))
-                .map(DeliveryClaim::read);
+                .map(this::read);
     }
 
-    private static List<ClaimedDelivery> read(RowSet<Row> rows) {
+    private Batch read(RowSet<Row> rows) {
         List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+        boolean more = false;
+        boolean held = false;
         for (Row r : rows) {
+            cursor = r.getUUID("next_cursor");
+            more = Boolean.TRUE.equals(r.getBoolean("more"));
+            held = Boolean.TRUE.equals(r.getBoolean("held"));
+            if (r.getUUID("id") == null) {
+                continue; // the one row of a claim that leased nothing
+            }
             List<byte[]> secrets = new ArrayList<>();
             Buffer[] buffers = r.getArrayOfBuffers("secrets");
             if (buffers != null) {
@@ -117,6 +193,6 @@ public class DeliveryClaim {
                     r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
-        return claimed;
+        return new Batch(claimed, more, held);
     }
 }

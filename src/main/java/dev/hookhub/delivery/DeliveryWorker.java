@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,11 +37,17 @@ public class DeliveryWorker {
     private final HookhubConfig.Delivery settings;
     private final Config config;
 
+    /** Empty claims in a row that stopped at claim-visits and went on at once before the poll takes over. */
+    private static final int MAX_EMPTY_ROUNDS = 16;
+    /** Slowest poll while subscriptions are held at their bound (a dead instance's leases end unannounced). */
+    private static final long HELD_POLL_MS = 1000;
+
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean running;
     private volatile long pollMillis;
+    private int emptyRounds; // only touched by the one running claim
     private long timerId = -1;
     private PgSubscriber subscriber;
 
@@ -115,7 +122,8 @@ public class DeliveryWorker {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room).subscribe().with(claimed -> {
+        claim.claim(room).subscribe().with(batch -> {
+            List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
                 attempt(d);
@@ -123,28 +131,38 @@ public class DeliveryWorker {
             pollMillis = claimed.isEmpty()
                     ? Math.min(pollMillis * 2, settings.maxPollInterval().toMillis())
                     : settings.minPollInterval().toMillis();
+            // A claim that stopped at claim-visits goes on at once; after a whole round of empty ones
+            // (every subscription at its bound, say) the poll takes over.
+            emptyRounds = claimed.isEmpty() ? emptyRounds + 1 : 0;
+            boolean goOn = claimed.size() == room || (batch.more() && emptyRounds < MAX_EMPTY_ROUNDS);
             claiming.set(false);
-            if (wakeAgain.getAndSet(false) || claimed.size() == room) {
+            if (wakeAgain.getAndSet(false) || goOn) {
                 wake();
             } else {
-                schedulePoll();
+                schedulePoll(batch.held());
             }
         }, failure -> {
             Log.warnf("Delivery claim failed: %s", failure.getMessage());
             pollMillis = settings.maxPollInterval().toMillis();
             claiming.set(false);
-            schedulePoll();
+            schedulePoll(false);
         });
     }
 
-    private synchronized void schedulePoll() {
+    /**
+     * The next poll: the adaptive interval, at most {@link #HELD_POLL_MS} while the last claim passed a
+     * subscription at its bound: its leases may be a dead instance's, and when they run out nothing else would
+     * wake this worker.
+     */
+    private synchronized void schedulePoll(boolean held) {
         if (!running) {
             return;
         }
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
         }
-        timerId = vertx.setTimer(Math.max(1, pollMillis), id -> wake());
+        long delay = held ? Math.min(pollMillis, HELD_POLL_MS) : pollMillis;
+        timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
     private void attempt(ClaimedDelivery d) {

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,14 +33,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * At-least-once across processes: the packaged jar started twice on one PostgreSQL. An instance killed
- * with SIGKILL mid-attempt loses nothing (the other re-claims its expired leases), and two live
- * instances sharing the queue send each delivery once.
+ * with SIGKILL mid-attempt loses nothing: the other, running beside it, re-claims its leases once they run
+ * out, within the attempt deadline plus the lease margin (issue 16, item 6). Two live instances sharing the
+ * queue send each delivery once.
  */
 @EnabledIfSystemProperty(named = "hookhub.packaged-jar", matches = ".+",
         disabledReason = "runs from failsafe (mvn verify), after the jar is packaged")
 class DeliveryAcrossInstancesIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** The attempt deadline the instances run with: the default, so the lease is the default one too. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** What a re-attempt may take beyond the lease: B's wake-up at the lease's end, its claim, the request. */
+    private static final Duration SLACK = Duration.ofSeconds(3);
 
     private static EmbeddedPostgres database;
     private static final List<Process> processes = new ArrayList<>();
@@ -68,22 +74,38 @@ class DeliveryAcrossInstancesIT {
             Api.createSubscription(tenant, Map.of("name", "across", "url", receiver.url("/hook"),
                     "events", List.of("k.ill")));
 
-            // A alone takes the first deliveries (4 in flight: the per-subscription bound) and dies mid-attempt.
+            // A alone takes the first deliveries (4 in flight: the per-subscription bound); B starts beside it and
+            // finds the subscription at its bound; A dies mid-attempt.
             for (int i = 0; i < 10; i++) {
                 publish(tenant, i);
             }
             await().atMost(DEADLINE).until(() -> receiver.count() == 4);
+            Instant claimed = receiver.requests().get(0).at();
+            Instance b = start("b");
+            Instant killed = Instant.now();
             a.process().destroyForcibly().waitFor();
             receiver.release();
 
-            // B recovers A's expired leases and delivers the rest: every event arrives.
-            Instance b = start("b");
+            // B re-attempts A's 4 once their leases (timeout + margin) have run out, and delivers the rest.
             await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded'") == 10);
             Map<String, Long> received = byWebhookId(receiver);
             assertEquals(10, received.size(), "every delivery arrived");
             assertEquals(4, received.values().stream().filter(n -> n == 2).count(),
                     "only the 4 attempts cut off by the kill were sent again: " + received);
             assertEquals(4, count("select count(*) from delivery where attempts = 2"));
+            List<Receiver.Received> requests = receiver.requests();
+            java.util.Set<String> cutOff = requests.subList(0, 4).stream().map(r -> r.header("webhook-id"))
+                    .collect(Collectors.toSet());
+            Instant resumed = requests.subList(4, requests.size()).stream()
+                    .filter(r -> cutOff.contains(r.header("webhook-id"))).findFirst().orElseThrow().at();
+            Duration afterClaim = Duration.between(claimed, resumed);
+            Duration afterKill = Duration.between(killed, resumed);
+            System.out.printf("kill -9: A claimed at +0 s, was killed at +%.1f s, B re-attempted at +%.1f s (%.1f s after the kill)%n",
+                    Duration.between(claimed, killed).toMillis() / 1000.0, afterClaim.toMillis() / 1000.0,
+                    afterKill.toMillis() / 1000.0);
+            // The lease is the attempt's deadline (15 s) plus a margin (5 s): not a minute.
+            assertTrue(afterClaim.compareTo(TIMEOUT.plusSeconds(5).plus(SLACK)) <= 0, "resumed " + afterClaim + " after the claim");
+            assertTrue(afterKill.compareTo(TIMEOUT.plusSeconds(5).plus(SLACK)) <= 0, "resumed " + afterKill + " after the kill");
 
             // Two live instances share the queue: 40 more deliveries, each sent once.
             Instance a2 = start("a2");
@@ -133,9 +155,8 @@ class DeliveryAcrossInstancesIT {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.getJdbcUrl("postgres", "postgres"));
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
         env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
-        // Short leases, so a killed instance's deliveries are claimed again within seconds.
-        env.put("HOOKHUB_DELIVERY_LEASE", "PT4S");
-        env.put("HOOKHUB_DELIVERY_TIMEOUT", "PT2S");
+        // The default deadline and the lease derived from it (timeout + lease-margin).
+        env.put("HOOKHUB_DELIVERY_TIMEOUT", TIMEOUT.toString());
         File log = Path.of("target", "instance-" + name + ".log").toFile();
         Process process = builder.redirectErrorStream(true).redirectOutput(log).start();
         processes.add(process);

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (a generic plan, as on a pooled connection) while the queue held a few rows, then 15,000 arrive: the
  * benchmark's first delivery run after emptying the queue, where a sequential plan took 140 ms a claim,
  * and later, with sequential scans off, a merge join of the whole queue 18 ms and a queue scan per
- * chosen row 80 ms.
+ * chosen row 80 ms. The claim goes subscription by subscription since; the plan must still use each
+ * step's index condition, not walk the queue.
  * Runs in a schema of its own, in one transaction that is rolled back.
  */
 @QuarkusTest
@@ -27,13 +28,20 @@ class DeliveryClaimPlanTest {
         String plan = cachedPlanAfterABurst(DeliveryClaim.PLANNER_SETTINGS);
         assertFalse(plan.contains("Seq Scan on delivery"), plan);
         assertFalse(plan.contains("Bitmap Heap Scan on delivery"), plan);
-        // Due deliveries along the due index; each candidate's live leases counted from the index alone.
-        assertTrue(plan.contains("Index Cond: (due_at <= now())"), plan);
-        assertTrue(plan.contains("Index Cond: (id = q.subscription_id)"), plan);
-        assertTrue(plan.contains("Index Only Scan using delivery_subscription_id_locked_until_idx on delivery f"), plan);
-        // The live-subscription check stays a per-row subplan of that ordered scan, which stops at the limit:
-        // as a join, this plan merge-joined every subscription with every due row and sorted them all.
-        assertTrue(plan.contains("Filter: ((status = 'queued'::text) AND (SubPlan"), plan);
+        // Subscription by subscription: each step one descent to the next subscription with queued rows ...
+        assertTrue(plan.contains("Recursive Union"), plan);
+        assertTrue(plan.contains("Index Only Scan using delivery_subscription_id_due_at_idx on delivery d\n"), plan);
+        assertTrue(plan.contains("Index Cond: (subscription_id > v_1.subscription_id)"), plan);
+        // ... its live leases counted from the index alone, its due rows counted and taken under its own key.
+        assertTrue(plan.contains("Index Only Scan using delivery_subscription_id_locked_until_idx on delivery f_1"), plan);
+        assertTrue(plan.contains("Index Cond: ((subscription_id = v_2.subscription_id) AND (due_at <= now()))"), plan);
+        // Nothing reads the queue in due order across subscriptions (one backlog in front of all others) or
+        // sorts it.
+        assertFalse(plan.contains("using delivery_due_at_idx"), plan);
+        assertFalse(plan.contains("Sort Key: q."), plan);
+        // Expired leases: the live-subscription check stays a per-row subplan of the ordered scan, which stops
+        // at the limit: as a join, the plan merge-joined every subscription with every row and sorted them all.
+        assertTrue(plan.contains("Filter: ((status = 'in_flight'::text) AND (SubPlan"), plan);
         assertFalse(plan.contains("Merge Join"), plan);
         // The chosen rows are updated by primary key: as a join, the plan scanned the queue once per row.
         assertTrue(plan.contains("Index Cond: (id = ANY ("), plan);
@@ -61,8 +69,8 @@ class DeliveryClaimPlanTest {
     }
 
     private static String cachedPlanAfterABurst(String settings) throws Exception {
-        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8) as " + DeliveryClaim.SQL,
-                "explain (costs off) execute claim_plan(32, 4, 60000)");
+        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8, uuid, int) as " + DeliveryClaim.SQL,
+                "explain (costs off) execute claim_plan(32, 4, 20000, '" + DeliveryClaim.START + "', 256)");
     }
 
     private static String cachedPlanAfterABurst(String settings, String prepare, String explain) throws Exception {

@@ -67,8 +67,8 @@ class WorkerDisabledTest {
         List<ClaimedDelivery> second = new ArrayList<>();
         Uni.combine().all().unis(claim.claim(50), claim.claim(50)).asTuple()
                 .invoke(t -> {
-                    first.addAll(t.getItem1());
-                    second.addAll(t.getItem2());
+                    first.addAll(t.getItem1().deliveries());
+                    second.addAll(t.getItem2().deliveries());
                 }).await().atMost(Duration.ofSeconds(30));
 
         Set<UUID> claimed = new HashSet<>();
