@@ -78,7 +78,7 @@ class HostileReceiversIT {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair keys = generator.generateKeyPair();
-        hookhub = ProductionProcess.start("hookhub-hostile-receivers-it", Map.of(
+        hookhub = ProductionProcess.startAlone("hookhub-hostile-receivers-it", Map.of(
                 "HOOKHUB_TOKEN_SIGNING_KEY", Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()),
                 "HOOKHUB_TOKEN_PUBLIC_KEY", Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
                 "HOOKHUB_DELIVERY_TIMEOUT", "PT3S",

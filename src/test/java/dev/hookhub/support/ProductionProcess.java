@@ -53,6 +53,20 @@ public final class ProductionProcess implements AutoCloseable {
      * logging to {@code target/<name>.log}, and waits until /q/health/ready answers 200.
      */
     public static ProductionProcess start(String name, Map<String, String> settings) throws IOException {
+        return start(name, settings, true);
+    }
+
+    /**
+     * Starts the jar on an embedded database of its own even when the build has {@code QUARKUS_DATASOURCE_*}:
+     * for a test of deliveries, which another instance's worker on a shared database (the packaged jar that
+     * {@code @QuarkusIntegrationTest} keeps running, with another encryption key) would claim and fail.
+     */
+    public static ProductionProcess startAlone(String name, Map<String, String> settings) throws IOException {
+        return start(name, settings, false);
+    }
+
+    private static ProductionProcess start(String name, Map<String, String> settings, boolean buildDatabase)
+            throws IOException {
         Path jar = Path.of(System.getProperty("hookhub.packaged-jar", "target/quarkus-app/quarkus-run.jar"));
         assertTrue(Files.exists(jar), "no packaged jar at " + jar);
         int port = freePort();
@@ -68,7 +82,7 @@ public final class ProductionProcess implements AutoCloseable {
         Map<String, String> env = builder.environment();
         // The build's own settings must not leak in; QUARKUS_DATASOURCE_* is meant to (see the class comment).
         env.keySet().removeIf(variable -> variable.startsWith("HOOKHUB_") || variable.startsWith("QUARKUS_OIDC_")
-                || variable.startsWith("QUARKUS_PROFILE"));
+                || variable.startsWith("QUARKUS_PROFILE") || (!buildDatabase && variable.startsWith("QUARKUS_DATASOURCE_")));
         env.put("MALLOC_ARENA_MAX", "2");
         env.put("HOOKHUB_ADMIN_TOKEN", adminToken);
         env.put("HOOKHUB_ENCRYPTION_KEY", randomBase64(32));
