@@ -48,6 +48,14 @@ public class AttemptRecorder {
                                      $13::timestamptz[])
                     as i(id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
                          status_description, duration_ms, success, deactivate, status, due_at)
+            ), locked as (
+                -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
+                -- delete core's order. Updating a delivery first deadlocked with a delete that held the
+                -- subscription and waited for that delivery.
+                select s.id from subscription s
+                 where s.id = any(array(select distinct i.subscription_id from input i))
+                 order by s.id
+                   for no key update
             ), attempt as (
                 insert into delivery_attempt (id, delivery_id, subscription_id, event_id, org_id, attempted_at,
                                               status_code, status_description, duration_ms)
@@ -88,6 +96,7 @@ public class AttemptRecorder {
                        completed_at = case when i.status = 'queued' then null else now() end
                   from input i
                  where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
+                   and (select count(*) from locked) >= 0
                 returning d.id
             ), cancelled as (
                 update delivery d set status = 'cancelled', completed_at = now(), locked_until = null
