@@ -19,6 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class UnmatchedRequestMetrics {
 
     static final String LABEL = "/unmatched";
+    /** Marks a request refused before routing: the framework labels it by its raw path otherwise. */
+    private static final String UNROUTED = "hookhub.unrouted";
     /** Where Quarkus' micrometer binder reads the route template (the request context's local). */
     private static final String TEMPLATE = "UrlPathTemplate";
     /** Runs before every route, so its headers-end hook sees every answer. */
@@ -39,12 +41,21 @@ public class UnmatchedRequestMetrics {
         }, PRIORITY);
     }
 
+    /**
+     * Labels a request refused before routing (it names no route) as unmatched at once; Quarkus would label
+     * it by its raw path.
+     */
+    public static void refusedBeforeRouting(RoutingContext rc) {
+        rc.put(UNROUTED, Boolean.TRUE);
+    }
+
     private void label(RoutingContext rc) {
         if (!(rc.request() instanceof HttpServerRequestInternal request)) {
             return;
         }
         var context = request.context();
-        if (context == null || context.getLocal(TEMPLATE) != null) {
+        boolean unrouted = Boolean.TRUE.equals(rc.get(UNROUTED));
+        if (context == null || (!unrouted && context.getLocal(TEMPLATE) != null)) {
             return; // a resource method matched: its template is the label
         }
         int status = rc.response().getStatusCode();
