@@ -15,8 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -39,6 +44,7 @@ class DeliveryFairnessTest {
     private static final int EVENTS = 100;
     private static final Duration PACE = Duration.ofMillis(200); // 5 events/s, 250 deliveries/s
     private static final Duration SLOW_ANSWER = Duration.ofSeconds(2);
+    private static final ScheduledExecutorService ANSWERS_LATER = Executors.newScheduledThreadPool(1);
 
     @Test
     void aSaturatedSubscriptionsBacklogDoesNotDelayTheOthers() throws Exception {
@@ -121,17 +127,42 @@ class DeliveryFairnessTest {
         }
     }
 
+    /** Publishes on a fixed timetable (one event per PACE; a late one is followed at once by the next). */
     private static void publishAtPace(Api.Tenant tenant, String type, int events) throws InterruptedException {
-        long next = System.nanoTime();
-        for (int i = 0; i < events; i++) {
-            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
-                    .body(Map.of("type", type, "payload", Map.of("i", i)))
-                    .post("/v1/events").then().statusCode(202);
-            next += PACE.toNanos();
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger sent = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(events);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        pacer.scheduleAtFixedRate(() -> {
+            int i = sent.getAndIncrement();
+            if (i >= events) {
+                return;
             }
+            try {
+                given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                        .body(Map.of("type", type, "payload", Map.of("i", i)))
+                        .post("/v1/events").then().statusCode(202);
+            } catch (Throwable e) {
+                failures.add(e);
+            } finally {
+                done.countDown();
+            }
+        }, 0, PACE.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            assertTrue(done.await(events * PACE.toMillis() + 60_000, TimeUnit.MILLISECONDS), "publishing finished");
+        } finally {
+            pacer.shutdownNow();
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    private static void answer(com.sun.net.httpserver.HttpExchange exchange) {
+        try {
+            exchange.sendResponseHeaders(204, -1);
+        } catch (IOException e) {
+            // The sender gave up (its deadline): nothing to answer.
+        } finally {
+            exchange.close();
         }
     }
 
@@ -143,19 +174,16 @@ class DeliveryFairnessTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** A receiver answering 204, at once or (slow) SLOW_ANSWER after the request, without holding a thread meanwhile. */
     private static HttpServer server(ExecutorService threads, boolean slow) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
             if (slow) {
-                try {
-                    Thread.sleep(SLOW_ANSWER.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                ANSWERS_LATER.schedule(() -> answer(exchange), SLOW_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                answer(exchange);
             }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
         });
         server.setExecutor(threads);
         server.start();
