@@ -88,7 +88,9 @@ public class DeliveryClaim {
                         -- class): two concurrent claims would each count the other's leases as free slots.
                         select case when room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
                                     then (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
-                                            and q.status = 'queued' and q.due_at <= now() order by q.due_at limit room.n) due)::int
+                                            and q.status = 'queued' and q.due_at <= now() order by q.due_at
+                                            limit greatest(0, least(room.n, $2 - live_leases(nx.subscription_id)
+                                                - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int))) due)::int
                                     else 0 end as n
                         offset 0) take
                  where v.total < $1 and v.n < $5 and not (nx.wrapped and nx.subscription_id > $4)
