@@ -52,11 +52,27 @@ public interface HookhubConfig {
         @WithDefault("hookhub")
         String issuer();
 
-        /** Base64 DER (PKCS#8) RSA private key that signs issued tokens (HOOKHUB_TOKEN_SIGNING_KEY). */
+        /**
+         * Base64 DER (or PEM) PKCS#8 private key that signs issued tokens (HOOKHUB_TOKEN_SIGNING_KEY): EC P-256
+         * (ES256). An RSA key (RS256) only starts when hookhub.token.max-length allows its longer tokens.
+         */
         Optional<String> signingKey();
 
-        /** Base64 DER (X.509) RSA public key matching the signing key (HOOKHUB_TOKEN_PUBLIC_KEY). */
+        /** Base64 DER (or PEM) X.509 public key of the signing key (HOOKHUB_TOKEN_PUBLIC_KEY). */
         Optional<String> publicKey();
+
+        /**
+         * More public keys whose tokens are accepted and which the JWK set publishes, comma-separated, each
+         * optionally {@code kid:key} (HOOKHUB_TOKEN_VERIFICATION_KEYS): the previous key during a rotation.
+         */
+        Optional<java.util.List<String>> verificationKeys();
+
+        /**
+         * The longest token the issuer may hand out; a key or issuer that would exceed it stops the start.
+         * 249 is CRO's Authorization header limit (256) less "Bearer ".
+         */
+        @WithDefault("249")
+        int maxLength();
 
         /** Lifetime of issued access tokens. */
         @WithDefault("PT1H")
@@ -83,8 +99,11 @@ public interface HookhubConfig {
         @WithDefault("10000")
         int verifiedTokenCacheSize();
 
-        /** The longest a verified token is remembered, however late it expires. */
-        @WithDefault("PT5M")
+        /**
+         * The longest a verified token is remembered, however late it expires: also the bound within which
+         * a revoked API client's tokens are refused on every instance (at once on the one that revoked).
+         */
+        @WithDefault("PT30S")
         java.time.Duration verifiedTokenCacheTime();
     }
 

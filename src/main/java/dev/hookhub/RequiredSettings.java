@@ -23,11 +23,11 @@ public final class RequiredSettings {
         boolean issuing = config.getOptionalValue("hookhub.token.issuing-enabled", Boolean.class).orElse(true);
         boolean externalOidc = !blank(config, "quarkus.oidc.auth-server-url");
         if (issuing && blank(config, "hookhub.token.signing-key")) {
-            missing.add("HOOKHUB_TOKEN_SIGNING_KEY (base64 PKCS#8 RSA private key that signs /oauth/token tokens;"
+            missing.add("HOOKHUB_TOKEN_SIGNING_KEY (base64 PKCS#8 EC P-256 private key that signs /oauth/token tokens;"
                     + " or HOOKHUB_TOKEN_ISSUING_ENABLED=false with an external OIDC provider)");
         }
         if (!externalOidc && blank(config, "hookhub.token.public-key")) {
-            missing.add("HOOKHUB_TOKEN_PUBLIC_KEY (base64 X.509 RSA public key of the signing key;"
+            missing.add("HOOKHUB_TOKEN_PUBLIC_KEY (base64 X.509 public key of the signing key;"
                     + " or QUARKUS_OIDC_AUTH_SERVER_URL of an external OIDC provider)");
         }
         boolean embedded = config.getOptionalValue("hookhub.embedded-db.enabled", Boolean.class).orElse(false);

@@ -51,6 +51,9 @@ public class Callers {
         }
     }
 
+    /** Who an operator token's changes are recorded as (audit, createdBy). */
+    static final String OPERATOR_ACTOR = "client:operator";
+
     private final CurrentIdentityAssociation identities;
     private final CurrentVertxRequest request;
     private final Tenancy tenancy;
@@ -116,7 +119,11 @@ public class Callers {
             return Uni.createFrom().failure(new Refused(Refusal.MISSING,
                     "A bearer token is required (Authorization: Bearer <token>)"));
         }
-        Optional<UUID> org = Ids.parse(claimText(claim(jwt, config.auth().orgClaim())));
+        Object orgClaim = claim(jwt, config.auth().orgClaim());
+        if (orgClaim == null && config.token().issuer().equals(jwt.getIssuer())) {
+            return fromSubject(jwt.getSubject());
+        }
+        Optional<UUID> org = Ids.parse(claimText(orgClaim));
         if (org.isEmpty()) {
             return Uni.createFrom().failure(new Refused(Refusal.INVALID,
                     "The bearer token carries no org in its '" + config.auth().orgClaim() + "' claim"));
@@ -128,6 +135,36 @@ public class Callers {
             }
             return caller;
         });
+    }
+
+    /**
+     * The caller of a token of hookhub's own issuer, which names only its subject ({@link TokenIssuer}): a
+     * live API client, looked up (so a revoked client's tokens stop working), or the operator in one org.
+     */
+    private Uni<Caller> fromSubject(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            return Uni.createFrom().failure(new Refused(Refusal.INVALID, "The bearer token names no subject"));
+        }
+        Optional<TokenIssuer.OperatorSubject> operator = TokenIssuer.operatorSubject(subject);
+        if (operator.isPresent()) {
+            return tenancy.orgId(operator.get().orgNumber()).map(orgId -> {
+                if (orgId == null) {
+                    throw new Refused(Refusal.INVALID, "The bearer token names an unknown org");
+                }
+                return new Caller(orgId, OPERATOR_ACTOR, operator.get().roles());
+            });
+        }
+        return tenancy.clientCaller(subject).map(caller -> {
+            if (caller == null) {
+                throw new Refused(Refusal.INVALID, "The bearer token's API client is revoked or unknown");
+            }
+            return caller;
+        });
+    }
+
+    /** Forgets the verified tokens of a revoked client, so this instance refuses them from now on. */
+    void forgetClient(@jakarta.enterprise.event.Observes ClientRevoked revoked) {
+        verified.forget("client:" + revoked.clientId());
     }
 
     /** The key of an x-api-key header as presented, trimmed; null when the header is missing or blank. */

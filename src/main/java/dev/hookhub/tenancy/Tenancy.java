@@ -30,6 +30,7 @@ public class Tenancy {
 
     /** Org UUID to org number; orgs are never deleted, so entries never go stale. */
     private final ConcurrentHashMap<UUID, Integer> orgNumbers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, UUID> orgIds = new ConcurrentHashMap<>();
 
     private final Pool pool;
 
@@ -136,6 +137,41 @@ public class Tenancy {
                     Row k = rows.iterator().next();
                     return new Caller(k.getUUID("org_id"), apiKeyActor(k.getString("prefix")),
                             roles(List.of(k.getArrayOfStrings("roles"))));
+                });
+    }
+
+    /**
+     * The caller a token of hookhub's own issuer stands for: its live API client's org and roles, or null
+     * when the client is unknown or revoked. Asked when a token is first seen and again after
+     * hookhub.auth.verified-token-cache-time, which bounds how long a revoked client's tokens still work.
+     */
+    public Uni<Caller> clientCaller(String clientId) {
+        return pool.preparedQuery("select org_id, roles from api_client where client_id = $1 and revoked_at is null")
+                .execute(Tuple.of(clientId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row c = rows.iterator().next();
+                    return new Caller(c.getUUID("org_id"), "client:" + clientId, roles(List.of(c.getArrayOfStrings("roles"))));
+                });
+    }
+
+    /** The id of the org with this number, or null when none has it. */
+    public Uni<UUID> orgId(int number) {
+        UUID cached = orgIds.get(number);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        return pool.preparedQuery("select id from organization where number = $1").execute(Tuple.of(number))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    UUID id = rows.iterator().next().getUUID("id");
+                    orgIds.put(number, id);
+                    orgNumbers.put(id, number);
+                    return id;
                 });
     }
 

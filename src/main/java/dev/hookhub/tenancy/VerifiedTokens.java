@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Callers of bearer tokens quarkus-oidc has already verified, until the token expires (and at most
- * {@code maxAgeMillis}). Verifying a token (RS256 signature, parsing the claims twice) is a fifth of the
+ * {@code maxAgeMillis}: after that the token is verified and its client looked up again, which bounds how
+ * long a revoked client's token still works on an instance that did not revoke it). Verifying a token (RS256 signature, parsing the claims twice) is a fifth of the
  * JVM's work per delete; a client sends the same token for its whole hour. Only successes are kept, keyed
  * by the token's SHA-256, and a hit is re-checked against the token's expiry.
  */
@@ -61,6 +62,11 @@ final class VerifiedTokens {
             evict(now);
         }
         entries.put(key(token), new Entry(caller, validUntil));
+    }
+
+    /** Forgets every token of this actor (a revoked client). */
+    void forget(String actor) {
+        entries.values().removeIf(entry -> entry.caller().actor().equals(actor));
     }
 
     int size() {

@@ -2,17 +2,13 @@ package dev.hookhub.tenancy;
 
 import dev.hookhub.support.Api;
 import dev.hookhub.support.Database;
+import dev.hookhub.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.smallrye.jwt.build.Jwt;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.security.KeyFactory;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -96,7 +92,7 @@ class TenancyAndTokensTest {
     }
 
     @Test
-    void clientCredentialsGiveAOneHourJwtWithOrgNumberAndRoles() {
+    void clientCredentialsGiveAOneHourTokenThatNamesOnlyItsClientAndFitsCro() {
         Api.Tenant tenant = Api.tenant(List.of("Dispatcher", "Viewer"));
         var answer = given().auth().preemptive().basic(tenant.clientId(), tenant.clientSecret())
                 .formParam("grant_type", "client_credentials").post("/oauth/token")
@@ -105,13 +101,19 @@ class TenancyAndTokensTest {
                 .body("token_type", equalTo("Bearer"))
                 .body("expires_in", is(3600))
                 .extract().jsonPath();
-        Map<String, Object> claims = claims(answer.getString("access_token"));
-        assertEquals(tenant.orgId().toString(), claims.get("org"));
-        assertEquals(tenant.number(), ((Number) claims.get("org_number")).intValue());
-        assertEquals(Set.of("Dispatcher", "Viewer"), Set.copyOf((List<?>) claims.get("groups")));
+        String token = answer.getString("access_token");
+        // Compact: ES256 under the published key id, and claims that say who, by whom, and until when.
+        assertEquals(Map.of("alg", "ES256", "kid", Tokens.ourKeyId()), Tokens.part(token, 0));
+        Map<String, Object> claims = Tokens.part(token, 1);
+        assertEquals(Set.of("iss", "sub", "iat", "exp"), claims.keySet());
         assertEquals("hookhub", claims.get("iss"));
+        assertEquals(tenant.clientId(), claims.get("sub"));
         long lifetime = ((Number) claims.get("exp")).longValue() - ((Number) claims.get("iat")).longValue();
         assertEquals(3600, lifetime);
+        // CRO's Authorization header: at most 256 characters, of its documented pattern.
+        String header = "Bearer " + token;
+        assertTrue(header.length() <= 256, "Authorization is " + header.length() + " characters");
+        assertTrue(header.matches("(?i)bearer [a-z0-9_-]+\\.[a-z0-9_-][a-z0-9_./+-]*"), header);
 
         // Credentials as form fields, and as JSON.
         given().formParam("grant_type", "client_credentials").formParam("client_id", tenant.clientId())
@@ -143,50 +145,50 @@ class TenancyAndTokensTest {
     @Test
     void badTokensAreRejected() {
         Api.Tenant tenant = Api.tenant();
-        Map<String, Object> claims = claims(tenant.token());
-        PrivateKey ours = ourSigningKey();
-        String expired = Jwt.issuer("hookhub").subject("x").claim("org", tenant.orgId().toString())
-                .groups(Set.of("Admin")).issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600))
-                .sign(ours);
-        String wrongIssuer = Jwt.issuer("someone-else").subject("x").claim("org", tenant.orgId().toString())
-                .groups(Set.of("Admin")).expiresIn(600).sign(ours);
-        String wrongSignature = Jwt.issuer("hookhub").subject("x").claim("org", tenant.orgId().toString())
-                .groups(Set.of("Admin")).expiresIn(600).sign(freshKey());
-        String algNone = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + b64("{\"iss\":\"hookhub\",\"sub\":\"x\",\"org\":\""
-                + tenant.orgId() + "\",\"groups\":[\"Admin\"],\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}") + ".";
+        Api.Tenant other = Api.tenant();
+        Instant now = Instant.now();
+        Instant later = now.plusSeconds(600);
+        PrivateKey ours = Tokens.ourSigningKey();
+        String expired = Tokens.expired(tenant);
+        String wrongIssuer = Tokens.signed("someone-else", tenant.clientId(), now, later, ours);
+        String strangerEc = Tokens.signed("hookhub", tenant.clientId(), now, later, Tokens.strangersKey("EC"));
+        String strangerRsa = Tokens.signed("hookhub", tenant.clientId(), now, later, Tokens.strangersKey("RSA"));
+        String algNone = b64("{\"alg\":\"none\",\"kid\":\"" + Tokens.ourKeyId() + "\"}") + "."
+                + b64("{\"iss\":\"hookhub\",\"sub\":\"" + tenant.clientId() + "\",\"iat\":" + now.getEpochSecond()
+                + ",\"exp\":" + later.getEpochSecond() + "}") + ".";
         String[] parts = tenant.token().split("\\.");
-        String tampered = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                .replace(tenant.orgId().toString(), UUID.randomUUID().toString())) + "." + parts[2];
-        String unknownOrg = Jwt.issuer("hookhub").subject("x").claim("org", UUID.randomUUID().toString())
-                .groups(Set.of("Admin")).expiresIn(600).sign(ours);
-        for (String token : List.of(expired, wrongIssuer, wrongSignature, algNone, tampered, unknownOrg, "garbage", "a.b.c")) {
-            given().header("Authorization", "Bearer " + token).get("/v1/subscriptions")
-                    .then().statusCode(401).contentType("application/problem+json");
+        String otherClient = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(tenant.clientId(), other.clientId())) + "." + parts[2];
+        String unknownClient = Tokens.signed("hhc_AAAAAAAAAAAAAAAA", now, later);
+        String unknownOrgOperator = Tokens.signed("op:2147483647:A", now, later);
+        String malformedOperator = Tokens.signed("op:1:Z", now, later);
+        for (String token : List.of(expired, wrongIssuer, strangerEc, strangerRsa, algNone, otherClient, unknownClient,
+                unknownOrgOperator, malformedOperator, "garbage", "a.b.c")) {
+            int status = given().header("Authorization", "Bearer " + token).get("/v1/subscriptions").statusCode();
+            assertEquals(401, status, token);
         }
         given().get("/v1/subscriptions").then().statusCode(401).body("detail", containsString("bearer token is required"));
-        // The good one still works, and a freshly signed one with the right issuer and org does too.
+        // The good one still works, and a freshly signed one with the right issuer and client does too.
         given().header("Authorization", tenant.bearer()).get("/v1/subscriptions").then().statusCode(200);
-        String good = Jwt.issuer("hookhub").subject("x").claim("org", claims.get("org")).groups(Set.of("Viewer"))
-                .expiresIn(600).sign(ours);
+        String good = Tokens.signed(tenant.clientId(), now, later);
         given().header("Authorization", "Bearer " + good).get("/v1/subscriptions").then().statusCode(200);
     }
 
     @Test
     void aRememberedTokenStopsWorkingWhenItExpiresAndItsForgeriesNeverWork() {
         Api.Tenant tenant = Api.tenant();
-        PrivateKey ours = ourSigningKey();
+        Api.Tenant other = Api.tenant();
         Instant expiry = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        String shortLived = Jwt.issuer("hookhub").subject("short").claim("org", tenant.orgId().toString())
-                .groups(Set.of("Admin")).issuedAt(Instant.now()).expiresAt(expiry).sign(ours);
+        String shortLived = Tokens.signed(tenant.clientId(), Instant.now(), expiry);
         // Verified once by quarkus-oidc, then remembered: the second request is answered from memory.
         given().header("Authorization", "Bearer " + shortLived).get("/v1/subscriptions").then().statusCode(200);
         given().header("Authorization", "Bearer " + shortLived).get("/v1/subscriptions").then().statusCode(200);
-        // A copy with another signature, or another org in the claims, is a different token: verified, refused.
+        // A copy with another signature, or another client in the claims, is a different token: verified, refused.
         String[] parts = shortLived.split("\\.");
         String otherSignature = parts[0] + "." + parts[1] + "." + b64("not the signature");
-        String otherOrg = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
-                .replace(tenant.orgId().toString(), UUID.randomUUID().toString())) + "." + parts[2];
-        for (String forged : List.of(otherSignature, otherOrg)) {
+        String otherClient = parts[0] + "." + b64(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
+                .replace(tenant.clientId(), other.clientId())) + "." + parts[2];
+        for (String forged : List.of(otherSignature, otherClient)) {
             given().header("Authorization", "Bearer " + forged).get("/v1/subscriptions").then().statusCode(401);
         }
         // Once its exp has passed, the remembered token is refused like any expired one.
@@ -250,30 +252,6 @@ class TenancyAndTokensTest {
         String clients = Database.query("select * from api_client where org_id = ?", tenant.orgId()).toString();
         assertFalse(clients.contains(tenant.clientSecret()), "client secrets are not stored in plaintext");
         assertTrue(Database.count("select count(*) from api_key where org_id = ? and length(key_hash) = 32", tenant.orgId()) == 1);
-    }
-
-    static Map<String, Object> claims(String jwt) {
-        String payload = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
-        return io.restassured.path.json.JsonPath.from(payload).getMap("");
-    }
-
-    static PrivateKey ourSigningKey() {
-        try {
-            String base64 = ConfigProvider.getConfig().getValue("hookhub.token.signing-key", String.class);
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static PrivateKey freshKey() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            return generator.generateKeyPair().getPrivate();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String b64(String text) {

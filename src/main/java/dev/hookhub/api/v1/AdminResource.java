@@ -88,7 +88,7 @@ public class AdminResource {
         }
         return tenancy.orgNumber(org)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
-                .map(number -> new V1Dtos.TokenView(issuer.issueForOperator(org, number, roles, OPERATOR_TOKEN_SECONDS),
+                .map(number -> new V1Dtos.TokenView(issuer.issueForOperator(number, roles, OPERATOR_TOKEN_SECONDS),
                         "Bearer", OPERATOR_TOKEN_SECONDS));
     }
 

@@ -119,12 +119,12 @@ public class TokenResource {
                 if (client == null || (requiredOrg != null && !requiredOrg.equals(client.orgId))) {
                     return Uni.createFrom().failure(oauth(401, "invalid_client", "The client credentials are not valid"));
                 }
-                return tenancy.orgNumber(client.orgId).map(number -> tokenFor(client, number));
+                return Uni.createFrom().item(tokenFor(client));
             });
         }
 
-        private RestResponse<V1Dtos.TokenView> tokenFor(ApiClient client, int orgNumber) {
-            return RestResponse.ResponseBuilder.ok(new V1Dtos.TokenView(issuer.issue(client, orgNumber), "Bearer",
+        private RestResponse<V1Dtos.TokenView> tokenFor(ApiClient client) {
+            return RestResponse.ResponseBuilder.ok(new V1Dtos.TokenView(issuer.issue(client), "Bearer",
                     issuer.lifetimeSeconds())).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
         }
 
