@@ -108,7 +108,7 @@ export PGPASSWORD="$DBPASS"
 PSQL=(psql -h 127.0.0.1 -U hookhub_bench -d "$DB" -v ON_ERROR_STOP=1 -qtA)
 
 # ---- the service ---------------------------------------------------------------------------------
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/signing.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/signing.pem" 2>/dev/null
 ENC_KEY=$(openssl rand -base64 32)
 export HOOKHUB_ADMIN_TOKEN=$(openssl rand -hex 16)
 export HOOKHUB_ENCRYPTION_KEY="$ENC_KEY"

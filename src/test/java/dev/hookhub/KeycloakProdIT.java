@@ -60,8 +60,7 @@ class KeycloakProdIT {
         // External OIDC, issuing off, no token keys.
         hookhub = ProductionProcess.start("hookhub-prod-it", Map.of(
                 "HOOKHUB_TOKEN_ISSUING_ENABLED", "false",
-                "QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl + "/realms/hookhub",
-                "QUARKUS_OIDC_PUBLIC_KEY", ""));
+                "QUARKUS_OIDC_AUTH_SERVER_URL", keycloakUrl + "/realms/hookhub"));
     }
 
     @AfterAll

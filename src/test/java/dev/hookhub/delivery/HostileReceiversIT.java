@@ -15,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,12 +73,7 @@ class HostileReceiversIT {
     @BeforeAll
     static void start() throws IOException, NoSuchAlgorithmException {
         assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "reads sockets and memory from Linux's /proc");
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        KeyPair keys = generator.generateKeyPair();
         hookhub = ProductionProcess.startAlone("hookhub-hostile-receivers-it", Map.of(
-                "HOOKHUB_TOKEN_SIGNING_KEY", Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()),
-                "HOOKHUB_TOKEN_PUBLIC_KEY", Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()),
                 "HOOKHUB_DELIVERY_TIMEOUT", "PT3S",
                 "HOOKHUB_DELIVERY_RETRY_SCHEDULE", "PT1S",
                 "HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS", "true"));

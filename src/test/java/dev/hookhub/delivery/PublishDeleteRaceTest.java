@@ -1,6 +1,8 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.support.Api;
+import dev.hookhub.support.Surfaces;
+import dev.hookhub.support.Surfaces.Surface;
 import dev.hookhub.support.Database;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -36,15 +38,11 @@ class PublishDeleteRaceTest {
     private static final String TYPE = "race.hit";
     private static final Pattern QUEUE_DEPTH = Pattern.compile("(?m)^hookhub_delivery_queue_depth(?:\\{[^}]*})? ([0-9.eE+-]+)$");
 
-    enum Surface { V1, M3TER, HIMARLEY, SERVICESTACK, CRO, IDENTITYCLOUD }
 
     @Test
     void noDeliveryOfADeletedSubscriptionStaysQueued() throws Exception {
         Api.Tenant tenant = Api.tenant();
-        String apiKey = Api.apiKey(tenant.orgId());
-        String identityCloudToken = given().auth().preemptive().basic(tenant.clientId(), tenant.clientSecret())
-                .formParam("grant_type", "client_credentials").post("/" + tenant.orgId() + "/login/token")
-                .then().statusCode(200).extract().path("access_token");
+        Surfaces.Credentials credentials = Surfaces.Credentials.of(tenant);
         // A subscription that stays: every publish has somewhere to go, so the fan-out always runs.
         Api.createSubscription(tenant, body("stays"));
 
@@ -71,7 +69,7 @@ class PublishDeleteRaceTest {
                 }
                 calls.add(CompletableFuture.supplyAsync(() -> {
                     arrive(start);
-                    return delete(surface, doomed, tenant, apiKey, identityCloudToken);
+                    return Surfaces.delete(surface, credentials, doomed);
                 }, threads));
                 int reached = 0;
                 for (int p = 0; p < PUBLISHERS; p++) {
@@ -110,24 +108,6 @@ class PublishDeleteRaceTest {
     private static Map<String, Object> body(String name) {
         // Port 9 refuses at once: attempts fail fast and are retried, so deliveries stay pending for a while.
         return Map.of("name", name, "url", "http://127.0.0.1:9/" + name, "events", List.of(TYPE));
-    }
-
-    private static int delete(Surface surface, Map<String, Object> subscription, Api.Tenant tenant, String apiKey,
-            String identityCloudToken) {
-        String id = (String) subscription.get("id");
-        return switch (surface) {
-            case V1 -> given().header("Authorization", tenant.bearer()).delete("/v1/subscriptions/" + id).statusCode();
-            case M3TER -> given().header("Authorization", tenant.bearer())
-                    .delete("/organizations/" + tenant.orgId() + "/integrationdestinations/webhooks/" + id).statusCode();
-            case HIMARLEY -> given().header("x-api-key", apiKey).delete("/webhooks/unregister/" + id).statusCode();
-            case SERVICESTACK -> given().contentType(ContentType.JSON)
-                    .body(Map.of("id", id, "secret", subscription.get("secret")))
-                    .post("/sync/webhooks/subscriptions/" + id + "/delete").statusCode();
-            case CRO -> given().header("Authorization", tenant.bearer()).header("x-tenant-id", tenant.number())
-                    .delete("/hooks/" + subscription.get("number")).statusCode();
-            case IDENTITYCLOUD -> given().header("Authorization", "Bearer " + identityCloudToken)
-                    .delete("/" + tenant.orgId() + "/webhooks/subscriptions/" + id).statusCode();
-        };
     }
 
     private static long queueDepthGauge() {

@@ -9,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The packaged jar started the way production runs it: its own process, the prod profile (no profile
  * given), the JVM image's options ({@code -XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError},
  * {@code MALLOC_ARENA_MAX=2}) and
- * only environment variables. The database is the build's {@code QUARKUS_DATASOURCE_*} when set (CI runs
+ * only environment variables, with a fresh admin token, encryption key and EC P-256 token key pair unless
+ * the settings give their own. The database is the build's {@code QUARKUS_DATASOURCE_*} when set (CI runs
  * the suite a second time against a system PostgreSQL), else an embedded one in a temporary folder.
  * Everything the process prints goes to a log under target/.
  */
@@ -67,13 +71,41 @@ public final class ProductionProcess implements AutoCloseable {
 
     private static ProductionProcess start(String name, Map<String, String> settings, boolean buildDatabase)
             throws IOException {
-        Path jar = Path.of(System.getProperty("hookhub.packaged-jar", "target/quarkus-app/quarkus-run.jar"));
-        assertTrue(Files.exists(jar), "no packaged jar at " + jar);
         int port = freePort();
         String url = "http://127.0.0.1:" + port;
         Path log = Path.of("target", name + ".log");
-        String adminToken = randomBase64(24);
+        String adminToken = settings.getOrDefault("HOOKHUB_ADMIN_TOKEN", randomBase64(24));
+        ProcessBuilder builder = builder(port, log, adminToken, settings, buildDatabase);
+        ProductionProcess started = new ProductionProcess(builder.start(), url, log, adminToken);
+        try {
+            awaitUp(started.process, url + "/q/health/ready", name, log);
+        } catch (RuntimeException | Error e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
 
+    /**
+     * Starts the jar (on an embedded database of its own unless the settings name one) with settings it
+     * must refuse, and answers what it printed once it has exited with a non-zero status.
+     */
+    public static String failedStart(String name, Map<String, String> settings) throws IOException, InterruptedException {
+        Path log = Path.of("target", name + ".log");
+        Process process = builder(freePort(), log, randomBase64(24), settings, false).start();
+        try {
+            assertTrue(process.waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS), name + " did not exit; see " + log);
+            assertTrue(process.exitValue() != 0, name + " exited with 0; see " + log);
+            return Files.readString(log);
+        } finally {
+            stop(process);
+        }
+    }
+
+    private static ProcessBuilder builder(int port, Path log, String adminToken, Map<String, String> settings,
+            boolean buildDatabase) {
+        Path jar = Path.of(System.getProperty("hookhub.packaged-jar", "target/quarkus-app/quarkus-run.jar"));
+        assertTrue(Files.exists(jar), "no packaged jar at " + jar);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
@@ -87,19 +119,17 @@ public final class ProductionProcess implements AutoCloseable {
         env.put("HOOKHUB_ADMIN_TOKEN", adminToken);
         env.put("HOOKHUB_ENCRYPTION_KEY", randomBase64(32));
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // hookhub's own issuer: a fresh EC P-256 pair, as the README's set-up makes one (none with an external provider).
+        if (!settings.containsKey("QUARKUS_OIDC_AUTH_SERVER_URL")) {
+            KeyPair keys = ecKeyPair();
+            env.put("HOOKHUB_TOKEN_SIGNING_KEY", Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded()));
+            env.put("HOOKHUB_TOKEN_PUBLIC_KEY", Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()));
+        }
         // Used only when no datasource URL is set.
         env.put("HOOKHUB_EMBEDDED_DB_ENABLED", "true");
         env.put("HOOKHUB_EMBEDDED_DB_TEMPORARY", "true");
         env.putAll(settings);
-
-        ProductionProcess started = new ProductionProcess(builder.start(), url, log, adminToken);
-        try {
-            awaitUp(started.process, url + "/q/health/ready", name, log);
-        } catch (RuntimeException | Error e) {
-            started.close();
-            throw e;
-        }
-        return started;
+        return builder;
     }
 
     public Process process() {
@@ -164,6 +194,17 @@ public final class ProductionProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         children.forEach(ProcessHandle::destroy);
+    }
+
+    /** A fresh EC P-256 key pair, the kind hookhub's issuer signs with. */
+    public static KeyPair ecKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static int freePort() {
