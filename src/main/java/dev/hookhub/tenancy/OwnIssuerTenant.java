@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
@@ -37,17 +38,16 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     static final String JWKS_PATH = "/jwks";
     private static final Logger LOG = Logger.getLogger(OwnIssuerTenant.class);
 
-    private final Vertx vertx;
     private final TokenKeys keys;
     private final String issuer;
     private final boolean external;
+    private volatile Vertx vertx;
     private volatile HttpServer server;
     private volatile Uni<OidcTenantConfig> tenant;
 
-    public OwnIssuerTenant(Vertx vertx, TokenKeys keys,
+    public OwnIssuerTenant(TokenKeys keys,
             @ConfigProperty(name = "hookhub.token.issuer") String issuer,
             @ConfigProperty(name = "quarkus.oidc.auth-server-url") Optional<String> authServerUrl) {
-        this.vertx = vertx;
         this.keys = keys;
         this.issuer = issuer;
         this.external = authServerUrl.filter(u -> !u.isBlank()).isPresent();
@@ -60,7 +60,7 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        HttpServer running = server;
+        Vertx running = vertx;
         if (running != null) {
             running.close();
         }
@@ -78,6 +78,10 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     /** The tenant's configuration, once the loopback JWK set listens (started once, at start-up). */
     private synchronized Uni<OidcTenantConfig> tenant() {
         if (tenant == null) {
+            // A Vert.x of its own (one event loop): the application's instruments its HTTP servers for the
+            // application's metrics, which must not count (nor clash with) this loopback listener.
+            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                    .setInternalBlockingPoolSize(1));
             HttpServer started = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                     .requestHandler(request -> {
                         if (JWKS_PATH.equals(request.path())) {
