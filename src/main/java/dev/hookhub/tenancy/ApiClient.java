@@ -35,4 +35,7 @@ public class ApiClient extends PanacheEntityBase {
 
     @Column(name = "revoked_at")
     public Instant revokedAt;
+
+    @Column(name = "secret_rotated_at")
+    public Instant secretRotatedAt;
 }

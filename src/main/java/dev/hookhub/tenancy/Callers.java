@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -121,6 +122,13 @@ public class Callers {
         }
         Object orgClaim = claim(jwt, config.auth().orgClaim());
         if (orgClaim == null && config.token().issuer().equals(jwt.getIssuer())) {
+            // hookhub's tokens carry no aud (they are for hookhub alone); one that names other audiences only
+            // is meant for another service that trusts the same keys.
+            Set<String> audience = jwt.getAudience();
+            if (audience != null && !audience.isEmpty() && !audience.contains(config.token().issuer())) {
+                return Uni.createFrom().failure(new Refused(Refusal.INVALID,
+                        "The bearer token is meant for another audience"));
+            }
             return fromSubject(jwt.getSubject());
         }
         Optional<UUID> org = Ids.parse(claimText(orgClaim));

@@ -78,25 +78,33 @@ public class Tenancy {
         });
     }
 
+    /** A new API client secret: {@code hhs_} and 32 random bytes in base64url. */
+    static String newClientSecret() {
+        return "hhs_" + URL.encodeToString(Ids.randomBytes(32));
+    }
+
+    /** Creates an API client (audit {@code client.created}); its secret is in the answer only. */
     @WithTransaction
-    public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles) {
+    public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, String remoteAddress) {
         return requireOrg(orgId).flatMap(org -> {
             ApiClient client = new ApiClient();
             client.id = Ids.newId();
             client.orgId = orgId;
             client.clientId = "hhc_" + URL.encodeToString(Ids.randomBytes(12));
-            String secret = "hhs_" + URL.encodeToString(Ids.randomBytes(32));
+            String secret = newClientSecret();
             client.secretHash = Digests.sha256(secret);
             client.name = name;
             client.roles = names(roles);
             client.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            return client.persist().replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret,
-                    roles, name, client.createdAt));
+            return client.persist()
+                    .call(() -> AuditRecord.byOperator(orgId, "client.created", client.clientId, remoteAddress).persist())
+                    .replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret, roles, name, client.createdAt));
         });
     }
 
+    /** Creates an API key (audit {@code api_key.created}); the key is in the answer only. */
     @WithTransaction
-    public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles) {
+    public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, String remoteAddress) {
         return requireOrg(orgId).flatMap(org -> {
             ApiKey key = new ApiKey();
             key.id = Ids.newId();
@@ -107,8 +115,9 @@ public class Tenancy {
             key.name = name;
             key.roles = names(roles);
             key.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            return key.persist().replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name,
-                    key.createdAt));
+            return key.persist()
+                    .call(() -> AuditRecord.byOperator(orgId, "api_key.created", key.id.toString(), remoteAddress).persist())
+                    .replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name, key.createdAt));
         });
     }
 

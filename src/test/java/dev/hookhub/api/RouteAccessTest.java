@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Set;
 
 import static io.restassured.RestAssured.given;
@@ -25,9 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class RouteAccessTest {
 
-    /** The public routes (README, "Who may call what"): token issuing takes its credentials in the body; CORS preflight. */
+    /**
+     * The public routes (README, "Who may call what"): token issuing takes its credentials in the body; CORS
+     * preflight; the issuer's discovery document and public keys.
+     */
     private static final Set<String> PUBLIC = Set.of("POST /oauth/token", "POST /{customerId}/login/token",
-            "OPTIONS /hooks/{hook_id}");
+            "OPTIONS /hooks/{hook_id}", "GET /.well-known/openid-configuration", "GET /.well-known/jwks");
     private static final String UNDECLARED = "GET /test-only/undeclared";
     private static final String NOT_DECLARED = "declares no access rule";
 
@@ -87,7 +91,9 @@ class RouteAccessTest {
                 .replace("{customerId}", tenant.orgId().toString())
                 .replace("{subscriptionId}", (String) subscription.get("id"))
                 .replace("{id}", (String) subscription.get("id"))
-                .replace("{hook_id}", String.valueOf(subscription.get("number")));
+                .replace("{hook_id}", String.valueOf(subscription.get("number")))
+                .replace("{client}", tenant.clientId())
+                .replace("{keyId}", UUID.randomUUID().toString());
         if (filled.contains("{route}")) {
             // ServiceStack's one template of four alternatives (its custom route and the DTO's predefined ones).
             return List.of("/sync/webhooks/subscriptions/" + subscription.get("id") + "/delete",

@@ -162,7 +162,10 @@ class TenancyAndTokensTest {
         String unknownClient = Tokens.signed("hhc_AAAAAAAAAAAAAAAA", now, later);
         String unknownOrgOperator = Tokens.signed("op:2147483647:A", now, later);
         String malformedOperator = Tokens.signed("op:1:Z", now, later);
-        for (String token : List.of(expired, wrongIssuer, strangerEc, strangerRsa, algNone, otherClient, unknownClient,
+        String otherAudience = Tokens.compact("{\"alg\":\"ES256\",\"kid\":\"" + Tokens.ourKeyId() + "\"}",
+                "{\"iss\":\"hookhub\",\"aud\":\"billing\",\"sub\":\"" + tenant.clientId() + "\",\"iat\":"
+                + now.getEpochSecond() + ",\"exp\":" + later.getEpochSecond() + "}", ours);
+        for (String token : List.of(expired, wrongIssuer, otherAudience, strangerEc, strangerRsa, algNone, otherClient, unknownClient,
                 unknownOrgOperator, malformedOperator, "garbage", "a.b.c")) {
             int status = given().header("Authorization", "Bearer " + token).get("/v1/subscriptions").statusCode();
             assertEquals(401, status, token);

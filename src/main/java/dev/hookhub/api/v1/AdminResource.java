@@ -4,6 +4,10 @@ import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.support.ClientAddress;
+import dev.hookhub.tenancy.ApiClient;
+import dev.hookhub.tenancy.ApiKey;
+import dev.hookhub.tenancy.Credentials;
 import dev.hookhub.tenancy.Organization;
 import dev.hookhub.tenancy.Role;
 import dev.hookhub.tenancy.Tenancy;
@@ -16,6 +20,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -25,7 +31,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** /v1/admin: the operator (admin token) lists and creates orgs, API clients, API keys and org tokens. */
+/**
+ * /v1/admin: the operator (admin token) lists and creates orgs, API clients, API keys and org tokens, and
+ * lists, revokes and rotates the credentials (README, "Credential administration").
+ */
 @Path("/v1/admin/orgs")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
@@ -36,11 +45,13 @@ public class AdminResource {
     static final int MAX_NAME = 200;
 
     private final Tenancy tenancy;
+    private final Credentials credentials;
     private final TokenIssuer issuer;
     private final HookhubConfig config;
 
-    public AdminResource(Tenancy tenancy, TokenIssuer issuer, HookhubConfig config) {
+    public AdminResource(Tenancy tenancy, Credentials credentials, TokenIssuer issuer, HookhubConfig config) {
         this.tenancy = tenancy;
+        this.credentials = credentials;
         this.issuer = issuer;
         this.config = config;
     }
@@ -95,10 +106,11 @@ public class AdminResource {
     @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/clients")
-    public Uni<RestResponse<V1Dtos.ClientView>> createClient(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
+    public Uni<RestResponse<V1Dtos.ClientView>> createClient(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body,
+            @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createClient(org, credentialName(body), roles)
+        return tenancy.createClient(org, credentialName(body), roles, ClientAddress.of(http))
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ClientView(c.id(), c.orgId(),
                         c.publicId(), c.secret(), c.name(), Tenancy.roleNames(c.roles()), c.createdAt())));
     }
@@ -106,12 +118,95 @@ public class AdminResource {
     @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/api-keys")
-    public Uni<RestResponse<V1Dtos.ApiKeyView>> createApiKey(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
+    public Uni<RestResponse<V1Dtos.ApiKeyView>> createApiKey(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body,
+            @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createApiKey(org, credentialName(body), roles)
+        return tenancy.createApiKey(org, credentialName(body), roles, ClientAddress.of(http))
                 .map(k -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ApiKeyView(k.id(), k.orgId(),
                         k.secret(), k.publicId(), k.name(), Tenancy.roleNames(k.roles()), k.createdAt())));
+    }
+
+    /** The org's API clients in creation order, cursor paged; never their secrets. */
+    @Access(Access.Who.OPERATOR)
+    @GET
+    @Path("/{orgId}/clients")
+    public Uni<V1Dtos.ClientPage> listClients(@PathParam("orgId") String orgId, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        UUID org = V1Access.id("orgId", orgId);
+        int pageSize = V1Paging.pageSize(limit, config);
+        UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
+        return credentials.clients(org, after, pageSize + 1).map(rows -> {
+            boolean more = rows.size() > pageSize;
+            List<ApiClient> page = more ? rows.subList(0, pageSize) : rows;
+            String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
+            return new V1Dtos.ClientPage(page.stream().map(c -> item(c, null)).toList(), next);
+        });
+    }
+
+    /** The org's API keys in creation order, cursor paged; never the keys. */
+    @Access(Access.Who.OPERATOR)
+    @GET
+    @Path("/{orgId}/api-keys")
+    public Uni<V1Dtos.ApiKeyPage> listApiKeys(@PathParam("orgId") String orgId, @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        UUID org = V1Access.id("orgId", orgId);
+        int pageSize = V1Paging.pageSize(limit, config);
+        UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
+        return credentials.apiKeys(org, after, pageSize + 1).map(rows -> {
+            boolean more = rows.size() > pageSize;
+            List<ApiKey> page = more ? rows.subList(0, pageSize) : rows;
+            String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
+            return new V1Dtos.ApiKeyPage(page.stream().map(AdminResource::item).toList(), next);
+        });
+    }
+
+    /**
+     * Revokes an API client ({clientId} or its id): no new tokens, and its tokens refused at once here and
+     * within hookhub.auth.verified-token-cache-time elsewhere. Idempotent; 404 for unknown or foreign.
+     */
+    @Access(Access.Who.OPERATOR)
+    @POST
+    @Path("/{orgId}/clients/{client}/revoke")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<V1Dtos.ClientItem> revokeClient(@PathParam("orgId") String orgId, @PathParam("client") String client,
+            @Context HttpServerRequest http) {
+        UUID org = V1Access.id("orgId", orgId);
+        return credentials.revokeClient(org, client, ClientAddress.of(http)).map(c -> item(c, null));
+    }
+
+    /** A new secret for an API client, shown this once; the old one stops working. 409 when revoked. */
+    @Access(Access.Who.OPERATOR)
+    @POST
+    @Path("/{orgId}/clients/{client}/rotate-secret")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<V1Dtos.ClientItem> rotateClientSecret(@PathParam("orgId") String orgId, @PathParam("client") String client,
+            @Context HttpServerRequest http) {
+        UUID org = V1Access.id("orgId", orgId);
+        return credentials.rotateClientSecret(org, client, ClientAddress.of(http))
+                .map(rotated -> item(rotated.client(), rotated.secret()));
+    }
+
+    /** Revokes an API key (by its id; the three POSTs take no body, so any or no Content-Type): refused at once on every route. Idempotent; 404 for unknown or foreign. */
+    @Access(Access.Who.OPERATOR)
+    @POST
+    @Path("/{orgId}/api-keys/{keyId}/revoke")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<V1Dtos.ApiKeyItem> revokeApiKey(@PathParam("orgId") String orgId, @PathParam("keyId") String keyId,
+            @Context HttpServerRequest http) {
+        UUID org = V1Access.id("orgId", orgId);
+        UUID key = V1Access.id("keyId", keyId);
+        return credentials.revokeApiKey(org, key, ClientAddress.of(http)).map(AdminResource::item);
+    }
+
+    private static V1Dtos.ClientItem item(ApiClient c, String secret) {
+        return new V1Dtos.ClientItem(c.id, c.orgId, c.clientId, secret, c.name, Tenancy.roleNames(Tenancy.roles(List.of(c.roles))),
+                c.createdAt, c.revokedAt, c.secretRotatedAt);
+    }
+
+    private static V1Dtos.ApiKeyItem item(ApiKey k) {
+        return new V1Dtos.ApiKeyItem(k.id, k.orgId, k.prefix, k.name, Tenancy.roleNames(Tenancy.roles(List.of(k.roles))),
+                k.createdAt, k.revokedAt);
     }
 
     private static V1Dtos.OrgView view(Organization org) {

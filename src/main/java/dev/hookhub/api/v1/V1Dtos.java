@@ -113,6 +113,29 @@ public final class V1Dtos {
     public record AttemptPage(List<AttemptView> items, String nextCursor) {
     }
 
+    /**
+     * An API client as /v1/admin lists it: never its secret, except {@code clientSecret} in the answer to
+     * a rotation (absent otherwise). revokedAt and secretRotatedAt are null until they happen.
+     */
+    public record ClientItem(UUID id, UUID orgId, String clientId,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String clientSecret, String name, Set<String> roles,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant revokedAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant secretRotatedAt) {
+    }
+
+    public record ClientPage(List<ClientItem> items, String nextCursor) {
+    }
+
+    /** An API key as /v1/admin lists it: its prefix, never the key. revokedAt is null until it happens. */
+    public record ApiKeyItem(UUID id, UUID orgId, String prefix, String name, Set<String> roles,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant revokedAt) {
+    }
+
+    public record ApiKeyPage(List<ApiKeyItem> items, String nextCursor) {
+    }
+
     /** GET /v1/admin/orgs: the orgs in number order. */
     public record OrgPage(List<OrgView> items, String nextCursor) {
     }
