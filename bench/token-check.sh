@@ -15,6 +15,7 @@
 #
 #   bench/token-check.sh
 #   JAR=<an older build's quarkus-run.jar> KEY=RSA bench/token-check.sh   the same for a build before ES256
+#   JAVA=<a JDK 25 java> bench/token-check.sh   on the JDK the JVM image ships (its EC code is faster than 17's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-target/quarkus-app/quarkus-run.jar}
@@ -43,7 +44,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 measure() { # name, extra environment
   local name=$1; shift
-  env "$@" java -XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError -jar "$JAR" > "$WORK/$name.log" 2>&1 &
+  env "$@" "${JAVA:-java}" -XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError -jar "$JAR" > "$WORK/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 240); do curl -sf "$B/q/health/ready" >/dev/null && break; sleep 0.5; done
   local org client id secret token
