@@ -21,13 +21,4 @@ public record Caller(UUID orgId, String actor, Set<Role> roles) {
     public boolean canRead() {
         return !roles.isEmpty();
     }
-
-    public boolean hasAny(Role... wanted) {
-        for (Role role : wanted) {
-            if (roles.contains(role)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

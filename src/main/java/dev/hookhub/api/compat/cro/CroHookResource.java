@@ -11,7 +11,6 @@ import dev.hookhub.subscription.SubscriptionDeletion;
 import dev.hookhub.support.ClientAddress;
 import dev.hookhub.tenancy.Caller;
 import dev.hookhub.tenancy.Callers;
-import dev.hookhub.tenancy.Role;
 import dev.hookhub.tenancy.Tenancy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -149,7 +148,7 @@ public class CroHookResource {
     }
 
     private static void requireWriter(Caller caller) {
-        if (!caller.hasAny(Role.Admin, Role.Dispatcher)) {
+        if (!caller.canWrite()) {
             throw ProblemException.forbidden("Role Admin or Dispatcher is required to delete a hook");
         }
     }
