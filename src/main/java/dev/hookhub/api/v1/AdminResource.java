@@ -1,6 +1,7 @@
 package dev.hookhub.api.v1;
 
 import dev.hookhub.api.Access;
+import dev.hookhub.api.OAuthToken;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -91,7 +92,7 @@ public class AdminResource {
     @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/tokens")
-    public Uni<V1Dtos.TokenView> operatorToken(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
+    public Uni<OAuthToken.Answer> operatorToken(@PathParam("orgId") String orgId, V1Dtos.CredentialCreate body) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         if (!issuer.enabled()) {
@@ -99,8 +100,8 @@ public class AdminResource {
         }
         return tenancy.orgNumber(org)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
-                .map(number -> new V1Dtos.TokenView(issuer.issueForOperator(number, roles, OPERATOR_TOKEN_SECONDS),
-                        "Bearer", OPERATOR_TOKEN_SECONDS));
+                .map(number -> OAuthToken.Answer.bearer(issuer.issueForOperator(number, roles, OPERATOR_TOKEN_SECONDS),
+                        OPERATOR_TOKEN_SECONDS));
     }
 
     @Access(Access.Who.OPERATOR)

@@ -1,7 +1,6 @@
 package dev.hookhub.api.v1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.hookhub.negotiation.WireValue;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
@@ -40,16 +39,6 @@ public final class V1Dtos {
     @RegisterForReflection
     public record ApiKeyView(UUID id, UUID orgId, String key, String prefix, String name, Set<String> roles,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
-    }
-
-    @RegisterForReflection
-    public record TokenRequest(@JsonProperty("grant_type") String grantType,
-            @JsonProperty("client_id") String clientId, @JsonProperty("client_secret") String clientSecret) {
-    }
-
-    @RegisterForReflection
-    public record TokenView(@JsonProperty("access_token") String accessToken,
-            @JsonProperty("token_type") String tokenType, @JsonProperty("expires_in") long expiresIn) {
     }
 
     /** Create (name, url, events required) and PATCH (every field optional; null or absent = unchanged). */

@@ -1,8 +1,7 @@
 package dev.hookhub.api.compat.identitycloud;
 
 import dev.hookhub.api.Access;
-import dev.hookhub.api.v1.TokenResource;
-import dev.hookhub.api.v1.V1Dtos;
+import dev.hookhub.api.OAuthToken;
 import dev.hookhub.negotiation.Problem;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -14,6 +13,7 @@ import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.Caller;
 import dev.hookhub.tenancy.Callers;
+import dev.hookhub.tenancy.ClientCredentialsGrant;
 import dev.hookhub.tenancy.Tenancy;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -59,14 +59,14 @@ public class IdentityCloudResource {
     private final Callers callers;
     private final Tenancy tenancy;
     private final SubscriptionDeletion deletion;
-    private final TokenResource.ClientCredentials credentials;
+    private final ClientCredentialsGrant grant;
 
     public IdentityCloudResource(Callers callers, Tenancy tenancy, SubscriptionDeletion deletion,
-            TokenResource.ClientCredentials credentials) {
+            ClientCredentialsGrant grant) {
         this.callers = callers;
         this.tenancy = tenancy;
         this.deletion = deletion;
-        this.credentials = credentials;
+        this.grant = grant;
     }
 
     /** Client credentials by HTTP Basic (the seed's confidential client) or form fields. */
@@ -74,10 +74,10 @@ public class IdentityCloudResource {
     @POST
     @Path("/login/token")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Uni<RestResponse<V1Dtos.TokenView>> token(@PathParam("customerId") String customerId,
+    public Uni<RestResponse<OAuthToken.Answer>> token(@PathParam("customerId") String customerId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
         UUID customer = customer(customerId);
-        return credentials.token(authorization, TokenResource.ClientCredentials.form(body), customer);
+        return OAuthToken.answer(grant, authorization, OAuthToken.form(body), customer);
     }
 
     /** The same grant with a JSON or MessagePack body, as /oauth/token takes it. */
@@ -85,9 +85,9 @@ public class IdentityCloudResource {
     @POST
     @Path("/login/token")
     @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
-    public Uni<RestResponse<V1Dtos.TokenView>> tokenFromBody(@PathParam("customerId") String customerId,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, V1Dtos.TokenRequest body) {
-        return credentials.token(authorization, body, customer(customerId));
+    public Uni<RestResponse<OAuthToken.Answer>> tokenFromBody(@PathParam("customerId") String customerId,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, OAuthToken.Request body) {
+        return OAuthToken.answer(grant, authorization, body, customer(customerId));
     }
 
     /**
