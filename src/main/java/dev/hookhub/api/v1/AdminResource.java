@@ -77,10 +77,8 @@ public class AdminResource {
         int pageSize = V1Paging.pageSize(limit, config);
         Integer after = V1Paging.decodeCursor(cursor, Integer::valueOf);
         return tenancy.orgs(after, pageSize + 1).map(rows -> {
-            boolean more = rows.size() > pageSize;
-            List<Organization> page = more ? rows.subList(0, pageSize) : rows;
-            String next = more ? V1Paging.encodeCursor(String.valueOf(page.get(page.size() - 1).number)) : null;
-            return new V1Dtos.OrgPage(page.stream().map(AdminResource::view).toList(), next);
+            V1Paging.Slice<Organization> page = V1Paging.slice(rows, pageSize, org -> String.valueOf(org.number));
+            return new V1Dtos.OrgPage(page.map(AdminResource::view), page.nextCursor());
         });
     }
 
@@ -138,10 +136,8 @@ public class AdminResource {
         int pageSize = V1Paging.pageSize(limit, config);
         UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
         return credentials.clients(org, after, pageSize + 1).map(rows -> {
-            boolean more = rows.size() > pageSize;
-            List<ApiClient> page = more ? rows.subList(0, pageSize) : rows;
-            String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
-            return new V1Dtos.ClientPage(page.stream().map(c -> item(c, null)).toList(), next);
+            V1Paging.Slice<ApiClient> page = V1Paging.slice(rows, pageSize, c -> c.id.toString());
+            return new V1Dtos.ClientPage(page.map(c -> item(c, null)), page.nextCursor());
         });
     }
 
@@ -155,10 +151,8 @@ public class AdminResource {
         int pageSize = V1Paging.pageSize(limit, config);
         UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
         return credentials.apiKeys(org, after, pageSize + 1).map(rows -> {
-            boolean more = rows.size() > pageSize;
-            List<ApiKey> page = more ? rows.subList(0, pageSize) : rows;
-            String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
-            return new V1Dtos.ApiKeyPage(page.stream().map(AdminResource::item).toList(), next);
+            V1Paging.Slice<ApiKey> page = V1Paging.slice(rows, pageSize, k -> k.id.toString());
+            return new V1Dtos.ApiKeyPage(page.map(AdminResource::item), page.nextCursor());
         });
     }
 

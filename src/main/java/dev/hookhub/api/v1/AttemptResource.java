@@ -15,7 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /** GET /v1/subscriptions/{id}/attempts: a subscription's delivery history, newest first, cursor paged, by outcome. */
@@ -45,11 +44,9 @@ public class AttemptResource {
                 .flatMap(caller -> history.attempts(caller.orgId(), subscriptionId, after, wanted, pageSize + 1))
                 .onItem().ifNull().failWith(() -> SubscriptionResource.notFound(subscriptionId))
                 .map(rows -> {
-                    boolean more = rows.size() > pageSize;
-                    List<DeliveryHistory.Attempt> page = more ? rows.subList(0, pageSize) : rows;
-                    DeliveryHistory.Attempt last = page.isEmpty() ? null : page.get(page.size() - 1);
-                    String next = more ? V1Paging.encodeCursor(last.attemptedAt() + "|" + last.id()) : null;
-                    return new V1Dtos.AttemptPage(page.stream().map(V1Mapper::view).toList(), next);
+                    V1Paging.Slice<DeliveryHistory.Attempt> page = V1Paging.slice(rows, pageSize,
+                            last -> last.attemptedAt() + "|" + last.id());
+                    return new V1Dtos.AttemptPage(page.map(V1Mapper::view), page.nextCursor());
                 });
     }
 

@@ -28,7 +28,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
-import java.util.List;
 import java.util.UUID;
 
 /** /v1/subscriptions: the native API over the subscription store (API.md §5). */
@@ -77,10 +76,8 @@ public class SubscriptionResource {
         return access.reader()
                 .flatMap(caller -> subscriptions.page(caller, search, after, pageSize + 1))
                 .map(rows -> {
-                    boolean more = rows.size() > pageSize;
-                    List<Subscription> page = more ? rows.subList(0, pageSize) : rows;
-                    String next = more ? V1Paging.encodeCursor(page.get(page.size() - 1).id.toString()) : null;
-                    return new V1Dtos.SubscriptionPage(page.stream().map(V1Mapper::view).toList(), next);
+                    V1Paging.Slice<Subscription> page = V1Paging.slice(rows, pageSize, s -> s.id.toString());
+                    return new V1Dtos.SubscriptionPage(page.map(V1Mapper::view), page.nextCursor());
                 });
     }
 

@@ -5,6 +5,7 @@ import dev.hookhub.negotiation.ProblemException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Function;
 
 /** Cursor paging of /v1 lists: a {@code limit} query parameter and opaque cursors this API gives out. */
@@ -53,5 +54,23 @@ final class V1Paging {
         } catch (RuntimeException e) {
             throw ProblemException.badRequest("Query parameter 'cursor' is not a cursor this API gave out");
         }
+    }
+
+    /** One page: at most pageSize rows, and the cursor after its last row when more follow. */
+    record Slice<T>(List<T> rows, String nextCursor) {
+
+        <V> List<V> map(Function<T, V> view) {
+            return rows.stream().map(view).toList();
+        }
+    }
+
+    /**
+     * The page of rows fetched as {@code pageSize + 1} (the one extra says whether more follow), with the
+     * cursor that holds its last row's position.
+     */
+    static <T> Slice<T> slice(List<T> rows, int pageSize, Function<T, String> position) {
+        boolean more = rows.size() > pageSize;
+        List<T> page = more ? rows.subList(0, pageSize) : rows;
+        return new Slice<>(page, more ? encodeCursor(position.apply(page.get(page.size() - 1))) : null);
     }
 }
