@@ -9,13 +9,13 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * One change an operator or a client made, kept in {@code audit}: what ({@code action}), by whom, through
- * which surface, from where, and about what ({@code subscriptionId} or {@code target}). Subscription deletes
- * write theirs inside the delete statement (SubscriptionDeletion); credential changes write this entity in
- * the transaction of the change.
+ * One row of the audit table: who did what, through which surface, from where. The delete core writes its
+ * rows inside its own statement (SubscriptionDeletion); credential changes persist this entity in their
+ * transaction. {@code target} names what a credential change acted on (a client id, an API key's id).
  */
 @Entity
 @Table(name = "audit")
@@ -40,20 +40,20 @@ public class AuditRecord extends PanacheEntityBase {
     @Column(name = "remote_address")
     public String remoteAddress;
 
-    public String target;
-
-    @Column(insertable = false, updatable = false)
     public Instant at;
 
-    /** A record of an operator's change to one of the org's credentials, through /v1/admin. */
-    static AuditRecord byOperator(UUID orgId, String action, String target, String remoteAddress) {
+    public String target;
+
+    /** A record of a change to one of the org's credentials, made at {@code at}. */
+    static AuditRecord ofCredential(UUID orgId, String action, String target, Requester by, Instant at) {
         AuditRecord record = new AuditRecord();
         record.orgId = orgId;
         record.action = action;
-        record.actor = "operator";
-        record.surface = "v1-admin";
-        record.remoteAddress = remoteAddress;
+        record.actor = by.actor();
+        record.surface = by.surface();
+        record.remoteAddress = by.remoteAddress();
         record.target = target;
+        record.at = at.truncatedTo(ChronoUnit.MICROS);
         return record;
     }
 }

@@ -1,10 +1,8 @@
 package dev.hookhub.tenancy;
 
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.support.Digests;
-import dev.hookhub.support.Ids;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -12,21 +10,45 @@ import jakarta.enterprise.event.Event;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * The lifecycle of an org's credentials after their creation: listing them (never their secrets), revoking
- * an API client or an API key, rotating a client's secret. Each change writes an {@link AuditRecord} in its
- * own transaction; a revoked client's cached tokens are forgotten on this instance once the change is
- * committed ({@link ClientRevoked}), and on the others within hookhub.auth.verified-token-cache-time.
- * A credential of another org answers as an unknown one.
+ * Owns an org's API clients and API keys after they are created: listing them (never a secret or its
+ * digest), revoking them, and replacing a client's secret. Each change and its audit record are one
+ * transaction. Missing rows are null items; a client of another org is as missing as an unknown one.
  */
 @ApplicationScoped
 public class Credentials {
 
-    /** A client whose secret was just rotated, with the new secret (shown this once). */
-    public record Rotated(ApiClient client, String secret) {
+    /** An API client as the operator sees it; revokedAt and secretRotatedAt are null when that never happened. */
+    public record ClientState(UUID id, UUID orgId, String clientId, String name, Set<Role> roles, Instant createdAt,
+            Instant revokedAt, Instant secretRotatedAt) {
+
+        static ClientState of(ApiClient c) {
+            return new ClientState(c.id, c.orgId, c.clientId, c.name, Tenancy.roles(List.of(c.roles)), c.createdAt,
+                    c.revokedAt, c.secretRotatedAt);
+        }
+    }
+
+    /** An API key as the operator sees it: its public prefix, never the key. */
+    public record KeyState(UUID id, UUID orgId, String prefix, String name, Set<Role> roles, Instant createdAt,
+            Instant revokedAt) {
+
+        static KeyState of(ApiKey k) {
+            return new KeyState(k.id, k.orgId, k.prefix, k.name, Tenancy.roles(List.of(k.roles)), k.createdAt, k.revokedAt);
+        }
+    }
+
+    /** A client after its secret was replaced, and the new secret, shown this once. */
+    public record RotatedSecret(ClientState client, String secret) {
+    }
+
+    /** A revoked client's secret cannot be replaced: revocation is final. */
+    public static final class ClientIsRevoked extends RuntimeException {
+        public ClientIsRevoked(String clientId) {
+            super("API client " + clientId + " is revoked; its secret cannot be rotated", null, false, false);
+        }
     }
 
     private final Event<ClientRevoked> revoked;
@@ -35,89 +57,89 @@ public class Credentials {
         this.revoked = revoked;
     }
 
-    /** The org's API clients after {@code after} (exclusive, by id: creation order), at most {@code limit}. */
+    /** The org's clients after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
     @WithSession
-    public Uni<List<ApiClient>> clients(UUID orgId, UUID after, int limit) {
-        return requireOrg(orgId).flatMap(org -> ApiClient.<ApiClient>find("orgId = ?1 and id > ?2 order by id",
-                orgId, after == null ? new UUID(0, 0) : after).page(0, limit).list());
+    public Uni<List<ClientState>> clients(UUID orgId, UUID after, int limit) {
+        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org ->
+                ApiClient.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(ClientState::of).toList()));
     }
 
-    /** The org's API keys after {@code after} (exclusive, by id: creation order), at most {@code limit}. */
+    /** The org's keys after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
     @WithSession
-    public Uni<List<ApiKey>> apiKeys(UUID orgId, UUID after, int limit) {
-        return requireOrg(orgId).flatMap(org -> ApiKey.<ApiKey>find("orgId = ?1 and id > ?2 order by id",
-                orgId, after == null ? new UUID(0, 0) : after).page(0, limit).list());
+    public Uni<List<KeyState>> keys(UUID orgId, UUID after, int limit) {
+        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org ->
+                ApiKey.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(KeyState::of).toList()));
     }
 
     /**
-     * Revokes the org's client named by its clientId or id; a second revoke changes nothing and answers
-     * the first one's time. 404 for an unknown client or another org's.
+     * Revokes the org's client named by its row id or client id: it gets no new token from then on. Revoking
+     * a revoked client changes nothing and answers its first revocation (one audit record,
+     * {@code client.revoked}). After the commit, {@link ClientRevoked} is fired on this instance. Null when
+     * the org has no such client.
      */
-    public Uni<ApiClient> revokeClient(UUID orgId, String client, String remoteAddress) {
-        return revokeClientInTransaction(orgId, client, remoteAddress)
-                .invoke(c -> revoked.fire(new ClientRevoked(c.clientId)));
-    }
-
-    @WithTransaction
-    Uni<ApiClient> revokeClientInTransaction(UUID orgId, String client, String remoteAddress) {
-        return findClient(orgId, client).flatMap(found -> {
-            if (found.revokedAt != null) {
-                return Uni.createFrom().item(found);
+    public Uni<ClientState> revokeClient(UUID orgId, String client, Requester by) {
+        return Panache.withTransaction(() -> ApiClient.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+            if (c.revokedAt != null) {
+                return Uni.createFrom().item(ClientState.of(c));
             }
-            found.revokedAt = now();
-            return AuditRecord.byOperator(orgId, "client.revoked", found.clientId, remoteAddress).persist()
-                    .replaceWith(found);
+            Instant now = now();
+            return ApiClient.markRevoked(c.id, now).flatMap(changed -> changed == 1
+                    ? AuditRecord.ofCredential(orgId, "client.revoked", c.clientId, by, now).persist()
+                            .replaceWith(new ClientState(c.id, c.orgId, c.clientId, c.name, Tenancy.roles(List.of(c.roles)),
+                                    c.createdAt, now, c.secretRotatedAt))
+                    // revoked concurrently since it was read: answer that revocation, which has its own record
+                    : Panache.getSession().flatMap(session -> session.refresh(c)).map(ignored -> ClientState.of(c)));
+        })).invoke(state -> {
+            if (state != null) {
+                revoked.fire(new ClientRevoked(state.clientId()));
+            }
         });
     }
 
     /**
-     * A new secret for the org's client: the old one stops authenticating at once; tokens already issued
-     * are not affected (revoke the client to end them). 409 for a revoked client.
+     * Replaces the secret of the org's live client named by its row id or client id: the old secret gets no
+     * token from the commit on; tokens issued before stay valid until they expire (revoke ends those).
+     * Audit {@code client.secret_rotated}. Null when the org has no such client; fails with
+     * {@link ClientIsRevoked} when it is revoked.
      */
-    @WithTransaction
-    public Uni<Rotated> rotateClientSecret(UUID orgId, String client, String remoteAddress) {
-        return findClient(orgId, client).flatMap(found -> {
-            if (found.revokedAt != null) {
-                return Uni.createFrom().failure(ProblemException.conflict("API client " + found.clientId
-                        + " is revoked; create a new one"));
+    public Uni<RotatedSecret> rotateSecret(UUID orgId, String client, Requester by) {
+        return Panache.withTransaction(() -> ApiClient.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+            if (c.revokedAt != null) {
+                return Uni.createFrom().failure(new ClientIsRevoked(c.clientId));
             }
             String secret = Tenancy.newClientSecret();
-            found.secretHash = Digests.sha256(secret);
-            found.secretRotatedAt = now();
-            return AuditRecord.byOperator(orgId, "client.secret_rotated", found.clientId, remoteAddress).persist()
-                    .replaceWith(new Rotated(found, secret));
-        });
+            Instant now = now();
+            return ApiClient.replaceSecret(c.id, Digests.sha256(secret), now).flatMap(changed -> {
+                if (changed == 0) {
+                    return Uni.createFrom().failure(new ClientIsRevoked(c.clientId));
+                }
+                return AuditRecord.ofCredential(orgId, "client.secret_rotated", c.clientId, by, now).persist()
+                        .replaceWith(new RotatedSecret(new ClientState(c.id, c.orgId, c.clientId, c.name,
+                                Tenancy.roles(List.of(c.roles)), c.createdAt, null, now), secret));
+            });
+        }));
     }
 
-    /** Revokes the org's API key; idempotent like {@link #revokeClient}; 404 for unknown or foreign. */
-    @WithTransaction
-    public Uni<ApiKey> revokeApiKey(UUID orgId, UUID keyId, String remoteAddress) {
-        return ApiKey.<ApiKey>find("id = ?1 and orgId = ?2", keyId, orgId).firstResult()
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No API key " + keyId + " in org " + orgId))
-                .flatMap(key -> {
-                    if (key.revokedAt != null) {
-                        return Uni.createFrom().item(key);
-                    }
-                    key.revokedAt = now();
-                    return AuditRecord.byOperator(orgId, "api_key.revoked", key.id.toString(), remoteAddress).persist()
-                            .replaceWith(key);
-                });
+    /**
+     * Revokes the org's API key with this row id: every route refuses it from the commit on (keys are looked
+     * up on every request). Idempotent like {@link #revokeClient}; audit {@code api_key.revoked}, target the
+     * key's id. Null when the org has no such key.
+     */
+    public Uni<KeyState> revokeKey(UUID orgId, UUID keyId, Requester by) {
+        return Panache.withTransaction(() -> ApiKey.ofOrg(orgId, keyId).onItem().ifNotNull().transformToUni(k -> {
+            if (k.revokedAt != null) {
+                return Uni.createFrom().item(KeyState.of(k));
+            }
+            Instant now = now();
+            return ApiKey.markRevoked(k.id, now).flatMap(changed -> changed == 1
+                    ? AuditRecord.ofCredential(orgId, "api_key.revoked", k.id.toString(), by, now).persist()
+                            .replaceWith(new KeyState(k.id, k.orgId, k.prefix, k.name, Tenancy.roles(List.of(k.roles)),
+                                    k.createdAt, now))
+                    : Panache.getSession().flatMap(session -> session.refresh(k)).map(ignored -> KeyState.of(k)));
+        }));
     }
 
-    private static Uni<ApiClient> findClient(UUID orgId, String client) {
-        Optional<UUID> id = Ids.parse(client);
-        Uni<ApiClient> found = id.isPresent()
-                ? ApiClient.<ApiClient>find("id = ?1 and orgId = ?2", id.get(), orgId).firstResult()
-                : ApiClient.<ApiClient>find("clientId = ?1 and orgId = ?2", client, orgId).firstResult();
-        return found.onItem().ifNull().failWith(() -> ProblemException.notFound("No API client " + client
-                + " in org " + orgId));
-    }
-
-    private static Uni<Organization> requireOrg(UUID orgId) {
-        return Organization.<Organization>findById(orgId)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + orgId));
-    }
-
+    /** PostgreSQL keeps microseconds: an answer shows what a later read shows. */
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }

@@ -83,9 +83,9 @@ public class Tenancy {
         return "hhs_" + URL.encodeToString(Ids.randomBytes(32));
     }
 
-    /** Creates an API client (audit {@code client.created}); its secret is in the answer only. */
+    /** Creates an API client and its audit record ({@code client.created}); the secret is in the answer only. */
     @WithTransaction
-    public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, String remoteAddress) {
+    public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, Requester by) {
         return requireOrg(orgId).flatMap(org -> {
             ApiClient client = new ApiClient();
             client.id = Ids.newId();
@@ -97,14 +97,15 @@ public class Tenancy {
             client.roles = names(roles);
             client.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return client.persist()
-                    .call(() -> AuditRecord.byOperator(orgId, "client.created", client.clientId, remoteAddress).persist())
+                    .call(() -> AuditRecord.ofCredential(orgId, "client.created", client.clientId, by, client.createdAt)
+                            .persist())
                     .replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret, roles, name, client.createdAt));
         });
     }
 
-    /** Creates an API key (audit {@code api_key.created}); the key is in the answer only. */
+    /** Creates an API key and its audit record ({@code api_key.created}, target the key's id); the key is in the answer only. */
     @WithTransaction
-    public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, String remoteAddress) {
+    public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, Requester by) {
         return requireOrg(orgId).flatMap(org -> {
             ApiKey key = new ApiKey();
             key.id = Ids.newId();
@@ -116,7 +117,8 @@ public class Tenancy {
             key.roles = names(roles);
             key.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             return key.persist()
-                    .call(() -> AuditRecord.byOperator(orgId, "api_key.created", key.id.toString(), remoteAddress).persist())
+                    .call(() -> AuditRecord.ofCredential(orgId, "api_key.created", key.id.toString(), by, key.createdAt)
+                            .persist())
                     .replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name, key.createdAt));
         });
     }

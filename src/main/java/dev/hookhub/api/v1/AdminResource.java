@@ -6,10 +6,10 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.support.ClientAddress;
-import dev.hookhub.tenancy.ApiClient;
-import dev.hookhub.tenancy.ApiKey;
+import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.Credentials;
 import dev.hookhub.tenancy.Organization;
+import dev.hookhub.tenancy.Requester;
 import dev.hookhub.tenancy.Role;
 import dev.hookhub.tenancy.Tenancy;
 import dev.hookhub.tenancy.TokenIssuer;
@@ -42,6 +42,8 @@ import java.util.UUID;
 public class AdminResource {
 
     static final long OPERATOR_TOKEN_SECONDS = 900;
+    /** The surface credential changes are audited with (actor {@code operator}). */
+    static final String SURFACE = "v1-admin";
     /** Names of orgs, API clients and API keys. */
     static final int MAX_NAME = 200;
 
@@ -109,7 +111,7 @@ public class AdminResource {
             @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createClient(org, credentialName(body), roles, ClientAddress.of(http))
+        return tenancy.createClient(org, credentialName(body), roles, operator(http))
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ClientView(c.id(), c.orgId(),
                         c.publicId(), c.secret(), c.name(), Tenancy.roleNames(c.roles()), c.createdAt())));
     }
@@ -121,12 +123,12 @@ public class AdminResource {
             @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
-        return tenancy.createApiKey(org, credentialName(body), roles, ClientAddress.of(http))
+        return tenancy.createApiKey(org, credentialName(body), roles, operator(http))
                 .map(k -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ApiKeyView(k.id(), k.orgId(),
                         k.secret(), k.publicId(), k.name(), Tenancy.roleNames(k.roles()), k.createdAt())));
     }
 
-    /** The org's API clients in creation order, cursor paged; never their secrets. */
+    /** The org's API clients, oldest first, cursor paged; never a secret. 404 for an unknown org. */
     @Access(Access.Who.OPERATOR)
     @GET
     @Path("/{orgId}/clients")
@@ -134,14 +136,16 @@ public class AdminResource {
             @QueryParam("cursor") String cursor) {
         UUID org = V1Access.id("orgId", orgId);
         int pageSize = V1Paging.pageSize(limit, config);
-        UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
-        return credentials.clients(org, after, pageSize + 1).map(rows -> {
-            V1Paging.Slice<ApiClient> page = V1Paging.slice(rows, pageSize, c -> c.id.toString());
-            return new V1Dtos.ClientPage(page.map(c -> item(c, null)), page.nextCursor());
-        });
+        UUID after = V1Paging.decodeCursor(cursor, text -> Ids.parse(text).orElseThrow());
+        return credentials.clients(org, after, pageSize + 1)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
+                .map(rows -> {
+                    V1Paging.Slice<Credentials.ClientState> page = V1Paging.slice(rows, pageSize, c -> c.id().toString());
+                    return new V1Dtos.ClientPage(page.map(c -> item(c, null)), page.nextCursor());
+                });
     }
 
-    /** The org's API keys in creation order, cursor paged; never the keys. */
+    /** The org's API keys, oldest first, cursor paged; the prefix, never the key. 404 for an unknown org. */
     @Access(Access.Who.OPERATOR)
     @GET
     @Path("/{orgId}/api-keys")
@@ -149,16 +153,19 @@ public class AdminResource {
             @QueryParam("cursor") String cursor) {
         UUID org = V1Access.id("orgId", orgId);
         int pageSize = V1Paging.pageSize(limit, config);
-        UUID after = V1Paging.decodeCursor(cursor, UUID::fromString);
-        return credentials.apiKeys(org, after, pageSize + 1).map(rows -> {
-            V1Paging.Slice<ApiKey> page = V1Paging.slice(rows, pageSize, k -> k.id.toString());
-            return new V1Dtos.ApiKeyPage(page.map(AdminResource::item), page.nextCursor());
-        });
+        UUID after = V1Paging.decodeCursor(cursor, text -> Ids.parse(text).orElseThrow());
+        return credentials.keys(org, after, pageSize + 1)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
+                .map(rows -> {
+                    V1Paging.Slice<Credentials.KeyState> page = V1Paging.slice(rows, pageSize, k -> k.id().toString());
+                    return new V1Dtos.ApiKeyPage(page.map(AdminResource::item), page.nextCursor());
+                });
     }
 
     /**
-     * Revokes an API client ({clientId} or its id): no new tokens, and its tokens refused at once here and
-     * within hookhub.auth.verified-token-cache-time elsewhere. Idempotent; 404 for unknown or foreign.
+     * Revokes a client, named by its client id or its id: 200 with the client; no new tokens, and its tokens
+     * refused at once here and within hookhub.auth.verified-token-cache-time elsewhere. Revoking again
+     * answers the first revocation. Any body is ignored. 404 for an unknown client or another org's.
      */
     @Access(Access.Who.OPERATOR)
     @POST
@@ -167,10 +174,16 @@ public class AdminResource {
     public Uni<V1Dtos.ClientItem> revokeClient(@PathParam("orgId") String orgId, @PathParam("client") String client,
             @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
-        return credentials.revokeClient(org, client, ClientAddress.of(http)).map(c -> item(c, null));
+        return credentials.revokeClient(org, client, operator(http))
+                .onItem().ifNull().failWith(() -> noClient(org, client))
+                .map(state -> item(state, null));
     }
 
-    /** A new secret for an API client, shown this once; the old one stops working. 409 when revoked. */
+    /**
+     * A new secret for a live client, named by its client id or its id: 200 with the client and
+     * {@code clientSecret}, shown this once. Tokens issued before stay valid until they expire. 409 for a
+     * revoked client; 404 as for revoke. Any body is ignored.
+     */
     @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/clients/{client}/rotate-secret")
@@ -178,11 +191,13 @@ public class AdminResource {
     public Uni<V1Dtos.ClientItem> rotateClientSecret(@PathParam("orgId") String orgId, @PathParam("client") String client,
             @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
-        return credentials.rotateClientSecret(org, client, ClientAddress.of(http))
+        return credentials.rotateSecret(org, client, operator(http))
+                .onFailure(Credentials.ClientIsRevoked.class).transform(e -> ProblemException.conflict(e.getMessage()))
+                .onItem().ifNull().failWith(() -> noClient(org, client))
                 .map(rotated -> item(rotated.client(), rotated.secret()));
     }
 
-    /** Revokes an API key (by its id; the three POSTs take no body, so any or no Content-Type): refused at once on every route. Idempotent; 404 for unknown or foreign. */
+    /** Revokes an API key by its id (a UUID; 400 otherwise): 200 with the key, idempotent. 404 as for clients. */
     @Access(Access.Who.OPERATOR)
     @POST
     @Path("/{orgId}/api-keys/{keyId}/revoke")
@@ -191,17 +206,27 @@ public class AdminResource {
             @Context HttpServerRequest http) {
         UUID org = V1Access.id("orgId", orgId);
         UUID key = V1Access.id("keyId", keyId);
-        return credentials.revokeApiKey(org, key, ClientAddress.of(http)).map(AdminResource::item);
+        return credentials.revokeKey(org, key, operator(http))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No API key " + key + " in org " + org))
+                .map(AdminResource::item);
     }
 
-    private static V1Dtos.ClientItem item(ApiClient c, String secret) {
-        return new V1Dtos.ClientItem(c.id, c.orgId, c.clientId, secret, c.name, Tenancy.roleNames(Tenancy.roles(List.of(c.roles))),
-                c.createdAt, c.revokedAt, c.secretRotatedAt);
+    private static Requester operator(HttpServerRequest http) {
+        return Requester.operator(SURFACE, ClientAddress.of(http));
     }
 
-    private static V1Dtos.ApiKeyItem item(ApiKey k) {
-        return new V1Dtos.ApiKeyItem(k.id, k.orgId, k.prefix, k.name, Tenancy.roleNames(Tenancy.roles(List.of(k.roles))),
-                k.createdAt, k.revokedAt);
+    private static ProblemException noClient(UUID org, String client) {
+        return ProblemException.notFound("No API client '" + client + "' in org " + org);
+    }
+
+    private static V1Dtos.ClientItem item(Credentials.ClientState c, String secret) {
+        return new V1Dtos.ClientItem(c.id(), c.orgId(), c.clientId(), c.name(), Tenancy.roleNames(c.roles()),
+                c.createdAt(), c.revokedAt(), c.secretRotatedAt(), secret);
+    }
+
+    private static V1Dtos.ApiKeyItem item(Credentials.KeyState k) {
+        return new V1Dtos.ApiKeyItem(k.id(), k.orgId(), k.prefix(), k.name(), Tenancy.roleNames(k.roles()),
+                k.createdAt(), k.revokedAt());
     }
 
     private static V1Dtos.OrgView view(Organization org) {

@@ -103,25 +103,30 @@ public final class V1Dtos {
     }
 
     /**
-     * An API client as /v1/admin lists it: never its secret, except {@code clientSecret} in the answer to
-     * a rotation (absent otherwise). revokedAt and secretRotatedAt are null until they happen.
+     * An API client in the operator's lists and answers: never its secret or digest, except {@code clientSecret}
+     * in the answer to a rotation (shown that once; absent otherwise). revokedAt, secretRotatedAt: null when
+     * that never happened.
      */
-    public record ClientItem(UUID id, UUID orgId, String clientId,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String clientSecret, String name, Set<String> roles,
+    @RegisterForReflection
+    public record ClientItem(UUID id, UUID orgId, String clientId, String name, Set<String> roles,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant revokedAt,
-            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant secretRotatedAt) {
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant secretRotatedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String clientSecret) {
     }
 
+    @RegisterForReflection
     public record ClientPage(List<ClientItem> items, String nextCursor) {
     }
 
-    /** An API key as /v1/admin lists it: its prefix, never the key. revokedAt is null until it happens. */
+    /** An API key in the operator's lists and answers: its public prefix, never the key or its digest. */
+    @RegisterForReflection
     public record ApiKeyItem(UUID id, UUID orgId, String prefix, String name, Set<String> roles,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant revokedAt) {
     }
 
+    @RegisterForReflection
     public record ApiKeyPage(List<ApiKeyItem> items, String nextCursor) {
     }
 
