@@ -1,15 +1,12 @@
 package dev.hookhub.tenancy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.quarkus.oidc.OidcRequestContext;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.TenantConfigResolver;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,8 +14,11 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How quarkus-oidc verifies hookhub's own tokens: as it verifies any OIDC provider's, by the {@code kid} of
@@ -41,7 +41,6 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     private final TokenKeys keys;
     private final String issuer;
     private final boolean external;
-    private volatile Vertx vertx;
     private volatile HttpServer server;
     private volatile Uni<OidcTenantConfig> tenant;
 
@@ -60,9 +59,9 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        Vertx running = vertx;
+        HttpServer running = server;
         if (running != null) {
-            running.close();
+            running.stop(0);
         }
     }
 
@@ -78,30 +77,35 @@ public class OwnIssuerTenant implements TenantConfigResolver {
     /** The tenant's configuration, once the loopback JWK set listens (started once, at start-up). */
     private synchronized Uni<OidcTenantConfig> tenant() {
         if (tenant == null) {
-            // A Vert.x of its own (one event loop): the application's instruments its HTTP servers for the
-            // application's metrics, which must not count (nor clash with) this loopback listener.
-            vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-                    .setInternalBlockingPoolSize(1));
-            HttpServer started = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                    .requestHandler(request -> {
-                        if (JWKS_PATH.equals(request.path())) {
-                            request.response().putHeader("Content-Type", "application/json")
-                                    .end(Json.encode(keys.jwks()));
-                        } else {
-                            request.response().setStatusCode(404).end();
-                        }
-                    });
+            // The JDK's own HTTP server, one thread: the application's Vert.x instruments its HTTP servers for
+            // the application's metrics, which must not count (nor clash with) this loopback listener, and a
+            // Vert.x of its own would cost its event loop and buffer pools for one request per start.
+            HttpServer started;
             try {
-                started.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
+                started = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            } catch (IOException e) {
                 throw new IllegalStateException("The loopback JWK set for hookhub's own tokens could not listen", e);
             }
+            byte[] jwks = Json.encode(keys.jwks()).getBytes(StandardCharsets.UTF_8);
+            started.createContext(JWKS_PATH, exchange -> {
+                try (exchange) {
+                    if (!JWKS_PATH.equals(exchange.getRequestURI().getPath())) {
+                        exchange.sendResponseHeaders(404, -1);
+                        return;
+                    }
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(200, jwks.length);
+                    exchange.getResponseBody().write(jwks);
+                }
+            });
+            started.start();
             server = started;
-            LOG.debugf("hookhub's JWK set for its own token checks listens on 127.0.0.1:%d", started.actualPort());
+            int port = started.getAddress().getPort();
+            LOG.debugf("hookhub's JWK set for its own token checks listens on 127.0.0.1:%d", port);
             OidcTenantConfig config = OidcTenantConfig.builder()
                     .tenantId(TENANT)
                     .applicationType(io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType.SERVICE)
-                    .authServerUrl("http://127.0.0.1:" + started.actualPort())
+                    .authServerUrl("http://127.0.0.1:" + port)
                     .discoveryEnabled(false)
                     .jwksPath(JWKS_PATH)
                     .token().issuer(issuer).end()
