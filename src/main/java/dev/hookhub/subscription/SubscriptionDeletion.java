@@ -1,6 +1,7 @@
 package dev.hookhub.subscription;
 
 import dev.hookhub.store.PipelinedTransaction;
+import dev.hookhub.store.SqlErrors;
 import dev.hookhub.support.SqlRows;
 import dev.hookhub.tenancy.Role;
 import io.smallrye.mutiny.Uni;

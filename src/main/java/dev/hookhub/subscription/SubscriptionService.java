@@ -2,6 +2,7 @@ package dev.hookhub.subscription;
 
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.store.SqlErrors;
 import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.Caller;
 import io.quarkus.hibernate.reactive.panache.Panache;

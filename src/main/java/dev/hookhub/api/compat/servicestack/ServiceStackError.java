@@ -7,7 +7,7 @@ import dev.hookhub.negotiation.Problem;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.ProblemMappers;
 import dev.hookhub.store.DatabaseOutage;
-import dev.hookhub.subscription.SqlErrors;
+import dev.hookhub.store.SqlErrors;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
 

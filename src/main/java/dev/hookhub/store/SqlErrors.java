@@ -1,4 +1,4 @@
-package dev.hookhub.subscription;
+package dev.hookhub.store;
 
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
