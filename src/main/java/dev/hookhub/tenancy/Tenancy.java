@@ -1,6 +1,5 @@
 package dev.hookhub.tenancy;
 
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.support.Digests;
 import dev.hookhub.support.Ids;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -83,10 +82,13 @@ public class Tenancy {
         return "hhs_" + URL.encodeToString(Ids.randomBytes(32));
     }
 
-    /** Creates an API client and its audit record ({@code client.created}); the secret is in the answer only. */
+    /**
+     * Creates an API client and its audit record ({@code client.created}); the secret is in the answer only.
+     * Null when there is no such org.
+     */
     @WithTransaction
     public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return requireOrg(orgId).flatMap(org -> {
+        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiClient client = new ApiClient();
             client.id = Ids.newId();
             client.orgId = orgId;
@@ -103,10 +105,13 @@ public class Tenancy {
         });
     }
 
-    /** Creates an API key and its audit record ({@code api_key.created}, target the key's id); the key is in the answer only. */
+    /**
+     * Creates an API key and its audit record ({@code api_key.created}, target the key's id); the key is in
+     * the answer only. Null when there is no such org.
+     */
     @WithTransaction
     public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return requireOrg(orgId).flatMap(org -> {
+        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiKey key = new ApiKey();
             key.id = Ids.newId();
             key.orgId = orgId;
@@ -196,10 +201,6 @@ public class Tenancy {
         return "api-key:" + prefix;
     }
 
-    private Uni<Organization> requireOrg(UUID orgId) {
-        return Organization.<Organization>findById(orgId)
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + orgId));
-    }
 
     static String[] names(Set<Role> roles) {
         return roles.stream().map(Role::name).sorted().toArray(String[]::new);

@@ -112,6 +112,7 @@ public class AdminResource {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         return tenancy.createClient(org, credentialName(body), roles, operator(http))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
                 .map(c -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ClientView(c.id(), c.orgId(),
                         c.publicId(), c.secret(), c.name(), Tenancy.roleNames(c.roles()), c.createdAt())));
     }
@@ -124,6 +125,7 @@ public class AdminResource {
         UUID org = V1Access.id("orgId", orgId);
         Set<Role> roles = roles(body);
         return tenancy.createApiKey(org, credentialName(body), roles, operator(http))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No org " + org))
                 .map(k -> RestResponse.status(RestResponse.Status.CREATED, new V1Dtos.ApiKeyView(k.id(), k.orgId(),
                         k.secret(), k.publicId(), k.name(), Tenancy.roleNames(k.roles()), k.createdAt())));
     }
