@@ -56,13 +56,7 @@ public final class OAuthToken {
     /** Runs the grant and answers it the OAuth way. */
     public static Uni<RestResponse<Answer>> answer(ClientCredentialsGrant grant, String authorization, Request request,
             java.util.UUID requiredOrg) {
-        Uni<ClientCredentialsGrant.Issued> issued;
-        try {
-            issued = grant.grant(authorization, request == null ? null : request.grant(), requiredOrg);
-        } catch (ClientCredentialsGrant.Refused refused) {
-            return Uni.createFrom().failure(problem(refused));
-        }
-        return issued
+        return grant.grant(authorization, request == null ? null : request.grant(), requiredOrg)
                 .onFailure(ClientCredentialsGrant.Refused.class).transform(e -> problem((ClientCredentialsGrant.Refused) e))
                 .map(token -> RestResponse.ResponseBuilder.ok(Answer.bearer(token.accessToken(), token.expiresIn()))
                         .header(HttpHeaders.CACHE_CONTROL, "no-store").build());

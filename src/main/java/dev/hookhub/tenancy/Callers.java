@@ -53,7 +53,7 @@ public class Callers {
     }
 
     /** Who an operator token's changes are recorded as (audit, createdBy). */
-    static final String OPERATOR_ACTOR = "client:operator";
+    static final String OPERATOR_ACTOR = Tenancy.clientActor("operator");
 
     private final CurrentIdentityAssociation identities;
     private final CurrentVertxRequest request;
@@ -136,7 +136,7 @@ public class Callers {
             return Uni.createFrom().failure(new Refused(Refusal.INVALID,
                     "The bearer token carries no org in its '" + config.auth().orgClaim() + "' claim"));
         }
-        Caller caller = new Caller(org.get(), "client:" + jwt.getSubject(), Tenancy.roles(identity.getRoles()));
+        Caller caller = new Caller(org.get(), Tenancy.clientActor(jwt.getSubject()), Tenancy.roles(identity.getRoles()));
         return tenancy.orgNumber(caller.orgId()).map(number -> {
             if (number == null) {
                 throw new Refused(Refusal.INVALID, "The bearer token names an unknown org");
@@ -172,7 +172,7 @@ public class Callers {
 
     /** Forgets the verified tokens of a revoked client, so this instance refuses them from now on. */
     void forgetClient(@jakarta.enterprise.event.Observes ClientRevoked revoked) {
-        verified.forget("client:" + revoked.clientId());
+        verified.forget(Tenancy.clientActor(revoked.clientId()));
     }
 
     /** The key of an x-api-key header as presented, trimmed; null when the header is missing or blank. */

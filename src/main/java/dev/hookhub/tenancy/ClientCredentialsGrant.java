@@ -60,9 +60,14 @@ public class ClientCredentialsGrant {
 
     /**
      * Issues a token for the grant (a missing request is no fields); when {@code requiredOrg} is set the
-     * client must belong to it. The Authorization header's Basic credentials win over the fields.
+     * client must belong to it. The Authorization header's Basic credentials win over the fields. Every
+     * refusal, the checks of the request's own fields included, is a failed item.
      */
     public Uni<Issued> grant(String authorization, Request request, UUID requiredOrg) {
+        return Uni.createFrom().deferred(() -> issue(authorization, request, requiredOrg));
+    }
+
+    private Uni<Issued> issue(String authorization, Request request, UUID requiredOrg) {
         Request r = request == null ? new Request(null, null, null) : request;
         if (!issuer.enabled()) {
             throw new Refused(Error.UNSUPPORTED_GRANT_TYPE,

@@ -169,7 +169,7 @@ public class Tenancy {
                         return null;
                     }
                     Row c = rows.iterator().next();
-                    return new Caller(c.getUUID("org_id"), "client:" + clientId, roles(List.of(c.getArrayOfStrings("roles"))));
+                    return new Caller(c.getUUID("org_id"), clientActor(clientId), roles(List.of(c.getArrayOfStrings("roles"))));
                 });
     }
 
@@ -194,6 +194,11 @@ public class Tenancy {
     /** The public part of an API key, kept beside its digest: its first characters. */
     public static String keyPrefix(String key) {
         return key.substring(0, Math.min(key.length(), KEY_PREFIX_LENGTH));
+    }
+
+    /** Who a bearer token's changes are recorded as (audit, createdBy): its subject, an API client's id. */
+    public static String clientActor(String subject) {
+        return "client:" + subject;
     }
 
     /** Who a key's changes are recorded as (audit, createdBy): the key's prefix, never the key. */
