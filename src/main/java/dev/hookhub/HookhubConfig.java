@@ -105,6 +105,17 @@ public interface HookhubConfig {
          */
         @WithDefault("PT30S")
         java.time.Duration verifiedTokenCacheTime();
+
+        /**
+         * Bearer tokens that fail verification an address may send per second, after a burst of
+         * {@link #invalidTokenBurst()}; beyond that its unremembered tokens are refused unverified (0: no bound).
+         */
+        @WithDefault("5")
+        double invalidTokensPerSecond();
+
+        /** How many failed verifications an address may have in a row before the per-second rate applies. */
+        @WithDefault("20")
+        int invalidTokenBurst();
     }
 
     interface EmbeddedDb {

@@ -2,6 +2,7 @@ package dev.hookhub.tenancy;
 
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Digests;
 import dev.hookhub.support.Ids;
 import io.quarkus.oidc.runtime.OidcJwtCallerPrincipal;
@@ -52,6 +53,9 @@ public class Callers {
         }
     }
 
+    /** How many addresses' failed verifications are counted at most (InvalidTokenLimiter). */
+    private static final int LIMITED_ADDRESSES = 10_000;
+
     /** Who an operator token's changes are recorded as (audit, createdBy). */
     static final String OPERATOR_ACTOR = Tenancy.clientActor("operator");
 
@@ -60,6 +64,7 @@ public class Callers {
     private final Tenancy tenancy;
     private final HookhubConfig config;
     private final VerifiedTokens verified;
+    private final InvalidTokenLimiter invalidTokens;
 
     public Callers(CurrentIdentityAssociation identities, CurrentVertxRequest request, Tenancy tenancy,
             HookhubConfig config) {
@@ -69,6 +74,8 @@ public class Callers {
         this.config = config;
         this.verified = new VerifiedTokens(config.auth().verifiedTokenCacheSize(),
                 config.auth().verifiedTokenCacheTime().toMillis(), Clock.systemUTC());
+        this.invalidTokens = new InvalidTokenLimiter(config.auth().invalidTokensPerSecond(),
+                config.auth().invalidTokenBurst(), LIMITED_ADDRESSES, Clock.systemUTC());
     }
 
     /**
@@ -81,9 +88,17 @@ public class Callers {
         if (known != null) {
             return Uni.createFrom().item(known);
         }
+        String address = token == null ? null : ClientAddress.of(request.getCurrent() == null ? null
+                : request.getCurrent().request());
+        if (!invalidTokens.mayVerify(address)) {
+            return Uni.createFrom().failure(new Refused(Refusal.INVALID,
+                    "Too many invalid bearer tokens from this address; retry in a few seconds"));
+        }
         return identities.getDeferredIdentity()
-                .onFailure().transform(e -> new Refused(Refusal.INVALID,
-                        "The bearer token is invalid or expired"))
+                .onFailure().transform(e -> {
+                    invalidTokens.failed(address);
+                    return new Refused(Refusal.INVALID, "The bearer token is invalid or expired");
+                })
                 .flatMap(identity -> fromIdentity(identity).invoke(caller -> remember(token, identity, caller)));
     }
 

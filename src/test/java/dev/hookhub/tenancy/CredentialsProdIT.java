@@ -172,6 +172,36 @@ class CredentialsProdIT {
     }
 
     @Test
+    void aFloodOfForgedTokensIsRefusedUnverifiedWhileRememberedTokensWorkOn() throws Exception {
+        ProductionProcess a = start("forged-flood", Map.of());
+        use(a);
+        Api.Tenant tenant = Api.tenant();
+        given().header("Authorization", tenant.bearer()).get("/v1/subscriptions").then().statusCode(200);
+        String kid = kid(tenant.token());
+        java.security.PrivateKey stranger = ProductionProcess.ecKeyPair().getPrivate();
+        List<String> details = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 40; i++) {
+            String forged = Tokens.compact("{\"alg\":\"ES256\",\"kid\":\"" + kid + "\"}",
+                    "{\"iss\":\"hookhub\",\"sub\":\"" + tenant.clientId() + "\",\"iat\":1,\"exp\":4102444800,\"n\":" + i + "}",
+                    stranger);
+            details.add(given().header("Authorization", "Bearer " + forged).get("/v1/subscriptions")
+                    .then().statusCode(401).extract().path("detail"));
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        // The default bound: 20 failed verifications in a row, then 5 a second; the rest refused unverified.
+        long unverified = details.stream().filter(d -> d.startsWith("Too many invalid bearer tokens")).count();
+        long verifiedAtMost = 20 + (long) Math.ceil(seconds * 5);
+        assertTrue(unverified >= 40 - verifiedAtMost && unverified <= 20,
+                unverified + " of 40 refused unverified in " + seconds + " s: " + details);
+        // The tenant's remembered token is not affected; a new one from the same address waits for the refill.
+        given().header("Authorization", tenant.bearer()).get("/v1/subscriptions").then().statusCode(200);
+        String fresh = Api.token(tenant.clientId(), tenant.clientSecret());
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100)).until(() ->
+                given().header("Authorization", "Bearer " + fresh).get("/v1/subscriptions").statusCode() == 200);
+    }
+
+    @Test
     void badKeySettingsStopTheStartAndNameTheVariable() throws Exception {
         KeyPair ours = ProductionProcess.ecKeyPair();
         KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
