@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.store.SqlErrors;
+import dev.hookhub.support.Rejection;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
@@ -43,6 +44,14 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e, ContainerRequestContext request) {
         return problems.response(request, e.problem());
+    }
+
+    /** The core's rejections, in /v1's words: 400 naming the field, or 409. */
+    @ServerExceptionMapper
+    public Response rejected(Rejection e, ContainerRequestContext request) {
+        return problems.response(request, (e instanceof Rejection.InvalidField invalid
+                ? ProblemException.invalidField(invalid.field(), invalid.reason())
+                : ProblemException.conflict(e.getMessage())).problem());
     }
 
     @ServerExceptionMapper
