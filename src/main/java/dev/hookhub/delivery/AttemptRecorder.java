@@ -1,9 +1,7 @@
 package dev.hookhub.delivery;
 
-import dev.hookhub.store.PipelinedTransaction;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -33,82 +31,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The delivery row may be gone (its subscription was deleted while the attempt was in flight): the
  * history row is still written, nothing is re-queued. Only a row this worker still leases
- * ({@code in_flight}) changes. Native SQL for the same reasons as {@link DeliveryClaim}.
+ * ({@code in_flight}) changes. The statement is {@link DeliveryAttemptRepository}'s.
  */
 @ApplicationScoped
 public class AttemptRecorder {
 
     /** Most attempts written by one statement. */
     static final int MAX_BATCH = 128;
-
-    static final String SQL = """
-            with input as (
-                select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[],
-                                     $7::int[], $8::text[], $9::int[], $10::bool[], $11::bool[], $12::text[],
-                                     $13::timestamptz[])
-                    as i(id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
-                         status_description, duration_ms, success, deactivate, status, due_at)
-            ), locked as (
-                -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
-                -- delete core's order. Updating a delivery first deadlocked with a delete that held the
-                -- subscription and waited for that delivery.
-                select s.id from subscription s
-                 where s.id = any(array(select distinct i.subscription_id from input i))
-                 order by s.id
-                   for no key update
-            ), attempt as (
-                insert into delivery_attempt (id, delivery_id, subscription_id, event_id, org_id, attempted_at,
-                                              status_code, status_description, duration_ms)
-                select id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
-                       status_description, duration_ms from input
-            ), outcome as (
-                select subscription_id,
-                       max(attempted_at) filter (where success) as last_success,
-                       max(attempted_at) filter (where not success) as last_fail,
-                       bool_or(deactivate) as deactivate
-                  from input group by subscription_id
-            ), per_sub as (
-                -- The failing run as the attempts in time order leave it: none when the last one succeeded,
-                -- from the first failure after the last success, or still running since before this batch.
-                select o.*, (select min(i.attempted_at) from input i where i.subscription_id = o.subscription_id
-                               and not i.success and (o.last_success is null or i.attempted_at > o.last_success))
-                            as first_fail_since_success
-                  from outcome o
-            ), sub as (
-                update subscription s
-                   set last_http_success = coalesce(p.last_success, s.last_http_success),
-                       last_http_fail = coalesce(p.last_fail, s.last_http_fail),
-                       failing_since = case
-                           when p.first_fail_since_success is null then
-                               case when p.last_success is null then s.failing_since end
-                           when p.last_success is null then coalesce(s.failing_since, p.first_fail_since_success)
-                           else p.first_fail_since_success end,
-                       active = s.active and not p.deactivate
-                  from per_sub p
-                 where s.id = p.subscription_id and s.deleted_at is null
-                returning s.id
-            ), done as (
-                -- The rows by their ids (at worst a scan of the leased rows only), and below only when a
-                -- subscription is deactivated (a one-time filter): as joins, a plan cached while the queue
-                -- was nearly empty read every pending row of it on each write (40 ms with 15,000 queued).
-                update delivery d
-                   set status = i.status, due_at = coalesce(i.due_at, d.due_at), locked_until = null,
-                       completed_at = case when i.status = 'queued' then null else now() end
-                  from input i
-                 where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
-                   and (select count(*) from locked) >= 0
-                returning d.id
-            ), cancelled as (
-                update delivery d set status = 'cancelled', completed_at = now(), locked_until = null
-                 where exists (select 1 from per_sub p where p.deactivate)
-                   and d.subscription_id = any(array(select p.subscription_id from per_sub p where p.deactivate))
-                   and d.status = 'queued' and d.id <> all($2::uuid[])
-                returning d.subscription_id
-            )
-            select i.delivery_id, exists (select 1 from done where done.id = i.delivery_id) as updated,
-                   (select count(*) from cancelled c where c.subscription_id = i.subscription_id) as cancelled
-              from input i
-            """;
 
     /** Whether the delivery row was still ours to update, and how many queued siblings were cancelled. */
     public record Recorded(boolean updated, long cancelled) {
@@ -118,12 +47,12 @@ public class AttemptRecorder {
             CompletableFuture<Recorded> result) {
     }
 
-    private final Pool pool;
+    private final DeliveryAttemptRepository attempts;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
 
-    public AttemptRecorder(Pool pool) {
-        this.pool = pool;
+    public AttemptRecorder(DeliveryAttemptRepository attempts) {
+        this.attempts = attempts;
     }
 
     public Uni<Recorded> record(ClaimedDelivery d, AttemptOutcome outcome, RetryPolicy.Decision decision) {
@@ -196,10 +125,7 @@ public class AttemptRecorder {
         }
         Tuple args = Tuple.from(List.of(ids, deliveries, subscriptions, events, orgs, attemptedAt, statusCodes,
                 descriptions, durations, successes, deactivations, statuses, dueAt));
-        // With the claim's planner settings, for the same reason (a plan cached while the queue was nearly
-        // empty read the whole queue, or seq-scanned it, on every write): one round trip all the same.
-        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(),
-                DeliveryClaim.INDEX_ONLY_BEGIN, SQL, args.getDelegate()));
+        return attempts.record(args);
     }
 
     /**

@@ -6,11 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Delivery metrics: attempts and their outcomes, attempt latency, and the queue's depth and lag. */
@@ -23,10 +22,10 @@ public class DeliveryMetrics {
     private final Timer latency;
     private final AtomicLong queueDepth = new AtomicLong();
     private final AtomicLong oldestDueAgeSeconds = new AtomicLong();
-    private final Pool pool;
+    private final DeliveryRepository deliveries;
 
-    public DeliveryMetrics(MeterRegistry registry, Pool pool) {
-        this.pool = pool;
+    public DeliveryMetrics(MeterRegistry registry, DeliveryRepository deliveries) {
+        this.deliveries = deliveries;
         this.attempted = Counter.builder("hookhub.deliveries.attempted").description("Delivery attempts made")
                 .register(registry);
         this.succeeded = Counter.builder("hookhub.deliveries.succeeded").description("Attempts answered with a 2xx")
@@ -51,16 +50,11 @@ public class DeliveryMetrics {
     /** The gauges read the database on a schedule, not on every scrape. */
     @Scheduled(every = "${hookhub.delivery.gauge-refresh-every:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshGauges() {
-        return pool.query("""
-                select count(*) as depth,
-                       coalesce(extract(epoch from now() - min(due_at) filter (where status = 'queued' and due_at <= now())), 0)
-                           as oldest
-                from delivery where status in ('queued', 'in_flight')
-                """).execute()
-                .invoke(rows -> {
-                    Row r = rows.iterator().next();
-                    queueDepth.set(r.getLong("depth"));
-                    oldestDueAgeSeconds.set(Math.round(r.getNumeric("oldest").doubleValue()));
+        return deliveries.queueState()
+                .invoke(state -> {
+                    queueDepth.set(state.depth());
+                    oldestDueAgeSeconds.set(state.oldestDue() == null ? 0
+                            : Math.max(0, Duration.between(state.oldestDue(), Instant.now()).toSeconds()));
                 })
                 .replaceWithVoid()
                 .onFailure().recoverWithNull();

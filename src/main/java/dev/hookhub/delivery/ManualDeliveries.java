@@ -2,23 +2,22 @@ package dev.hookhub.delivery;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.subscription.SubscriptionRepository;
 import dev.hookhub.support.Ids;
+import dev.hookhub.support.Rejection;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
  * Deliveries an operator asks for by hand: "retry now" of a failed (or waiting) delivery, and a test
  * event sent to one subscription only. Each is one transaction that NOTIFYs the workers at commit.
- * Null answers mean "no such thing in this org" (404 for the caller); a state that forbids it is 409.
+ * Null answers mean "no such thing in this org"; a state that forbids it is a {@link Rejection.Conflict}.
  */
 @ApplicationScoped
 public class ManualDeliveries {
@@ -27,87 +26,89 @@ public class ManualDeliveries {
     public record TestSent(UUID eventId, UUID deliveryId, String type) {
     }
 
-    private final Pool pool;
     private final Payloads payloads;
+    private final DeliveryRepository deliveries;
+    private final EventRepository events;
+    private final SubscriptionRepository subscriptions;
 
-    public ManualDeliveries(Pool pool, Payloads payloads) {
-        this.pool = pool;
+    public ManualDeliveries(Payloads payloads, DeliveryRepository deliveries, EventRepository events,
+            SubscriptionRepository subscriptions) {
         this.payloads = payloads;
+        this.deliveries = deliveries;
+        this.events = events;
+        this.subscriptions = subscriptions;
     }
 
     /**
      * Re-queues a delivery that failed for good or waits for its next retry, due now. Only deliveries of
-     * live, active subscriptions of the org; queued-in-flight, succeeded and cancelled ones are 409.
+     * live, active subscriptions of the org; in-flight, succeeded and cancelled ones are a conflict.
      */
+    @WithTransaction
     public Uni<DeliveryHistory.DeliveryState> retry(UUID orgId, UUID deliveryId) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                select d.status, s.active from delivery d join subscription s on s.id = d.subscription_id
-                where d.id = $1 and d.org_id = $2 and s.deleted_at is null
-                for update of d
-                """).execute(Tuple.of(deliveryId, orgId)).flatMap(rows -> {
-            if (rows.size() == 0) {
-                return Uni.createFrom().nullItem();
-            }
-            Row row = rows.iterator().next();
-            String status = row.getString("status");
-            if (!"failed".equals(status) && !"queued".equals(status)) {
-                throw ProblemException.conflict("The delivery is " + status
-                        + "; only a failed delivery or one waiting for its retry can be retried");
-            }
-            if (!row.getBoolean("active")) {
-                throw ProblemException.conflict("The subscription is inactive; activate it before retrying");
-            }
-            return conn.preparedQuery("""
-                    update delivery set status = 'queued', due_at = now(), locked_until = null, completed_at = null
-                    where id = $1
-                    returning id, subscription_id, status, attempts, due_at, created_at, completed_at
-                    """).execute(Tuple.of(deliveryId))
-                    .call(() -> wake(conn))
-                    .map(updated -> DeliveryHistory.deliveryState(updated.iterator().next()));
-        }));
+        return deliveries.requeue(orgId, deliveryId).flatMap(requeued -> requeued == 1
+                ? deliveries.wakeWorkersAtCommit().flatMap(v -> deliveries.findInOrg(orgId, deliveryId))
+                        .map(DeliveryHistory.DeliveryState::of)
+                : whyNot(orgId, deliveryId));
+    }
+
+    /** Why a delivery could not be re-queued: null when the org has none of a live subscription, else a conflict. */
+    private Uni<DeliveryHistory.DeliveryState> whyNot(UUID orgId, UUID deliveryId) {
+        return deliveries.findInOrg(orgId, deliveryId).onItem().ifNotNull().transformToUni(d ->
+                subscriptions.findLive(orgId, d.subscriptionId).map(s -> {
+                    if (s == null) {
+                        return null;
+                    }
+                    if (!Delivery.FAILED.equals(d.status) && !Delivery.QUEUED.equals(d.status)) {
+                        throw Rejection.conflict("The delivery is " + d.status
+                                + "; only a failed delivery or one waiting for its retry can be retried");
+                    }
+                    throw Rejection.conflict("The subscription is inactive; activate it before retrying");
+                }));
     }
 
     /**
      * Stores a test event of one of the subscription's types and queues a delivery to that subscription
-     * alone (POST /v1/events would reach every subscription of the type). Null when not found.
+     * alone (POST /v1/events would reach every subscription of the type). Null when not found. The
+     * subscription is locked first, so a delete waits for this commit and then drops the delivery.
      */
+    @WithTransaction
     public Uni<TestSent> sendTest(UUID orgId, UUID subscriptionId, String requestedType, String actor) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                select events, active from subscription
-                where id = $1 and org_id = $2 and deleted_at is null for update
-                """).execute(Tuple.of(subscriptionId, orgId)).flatMap(rows -> {
-            if (rows.size() == 0) {
-                return Uni.createFrom().nullItem();
-            }
-            Row sub = rows.iterator().next();
-            String[] events = sub.getArrayOfStrings("events");
-            String type = requestedType == null ? events[0] : requestedType;
-            if (!java.util.Arrays.asList(events).contains(type)) {
-                throw ProblemException.invalidField("type", "'" + type + "' is not one of the subscription's events");
-            }
-            if (!sub.getBoolean("active")) {
-                throw ProblemException.conflict("The subscription is inactive; activate it before sending a test");
-            }
-            ObjectNode payload = JsonNodeFactory.instance.objectNode();
-            payload.put("test", true);
-            payload.put("subscriptionId", subscriptionId.toString());
-            payload.put("sentBy", actor);
-            payload.put("sentAt", Instant.now().toString());
-            Payloads.Stored stored = payloads.store(payload, WireFormat.JSON);
-            UUID eventId = Ids.newId();
-            UUID deliveryId = Ids.newId();
-            return conn.preparedQuery("insert into event (id, org_id, type, payload, payload_format) values ($1, $2, $3, $4, $5)")
-                    .execute(Tuple.of(eventId, orgId, type, io.vertx.core.buffer.Buffer.buffer(stored.bytes()),
-                            stored.format()))
-                    .call(() -> conn.preparedQuery("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
-                            + " values ($1, $2, $3, $4, 'queued', now())")
-                            .execute(Tuple.of(deliveryId, eventId, subscriptionId, orgId)))
-                    .call(() -> wake(conn))
-                    .map(x -> new TestSent(eventId, deliveryId, type));
-        }));
-    }
-
-    private static Uni<Void> wake(SqlConnection conn) {
-        return conn.query("select pg_notify('" + EventPublisher.CHANNEL + "', '')").execute().replaceWithVoid();
+        return subscriptions.lockLive(orgId, subscriptionId).flatMap(locked -> !locked ? Uni.createFrom().nullItem()
+                : subscriptions.findLive(orgId, subscriptionId).flatMap(sub -> {
+                    String type = requestedType == null ? sub.events.get(0) : requestedType;
+                    if (!sub.events.contains(type)) {
+                        throw Rejection.invalidField("type", "'" + type + "' is not one of the subscription's events");
+                    }
+                    if (!sub.active) {
+                        throw Rejection.conflict("The subscription is inactive; activate it before sending a test");
+                    }
+                    ObjectNode payload = JsonNodeFactory.instance.objectNode();
+                    payload.put("test", true);
+                    payload.put("subscriptionId", subscriptionId.toString());
+                    payload.put("sentBy", actor);
+                    payload.put("sentAt", Instant.now().toString());
+                    Payloads.Stored stored = payloads.store(payload, WireFormat.JSON);
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    Event event = new Event();
+                    event.id = Ids.newId();
+                    event.orgId = orgId;
+                    event.type = type;
+                    event.payload = stored.bytes();
+                    event.payloadFormat = stored.format();
+                    event.createdAt = now;
+                    Delivery delivery = new Delivery();
+                    delivery.id = Ids.newId();
+                    delivery.eventId = event.id;
+                    delivery.subscriptionId = subscriptionId;
+                    delivery.orgId = orgId;
+                    delivery.status = Delivery.QUEUED;
+                    delivery.dueAt = now;
+                    delivery.createdAt = now;
+                    // The event's row first: the delivery's foreign key needs it.
+                    return events.persistAndFlush(event)
+                            .flatMap(e -> deliveries.persistAndFlush(delivery))
+                            .flatMap(d -> deliveries.wakeWorkersAtCommit())
+                            .map(v -> new TestSent(event.id, delivery.id, type));
+                }));
     }
 }

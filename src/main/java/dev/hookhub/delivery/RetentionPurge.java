@@ -1,20 +1,21 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.subscription.SubscriptionRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
  * Retention (API.md §2): delivery history and tombstones of deleted subscriptions older than
  * {@code hookhub.subscriptions.retention} are deleted, in bounded batches so no statement holds many
- * locks or runs long. A tombstone takes its remaining deliveries with it (foreign-key cascade).
+ * locks or runs long (the repositories' queries, one transaction per batch). A tombstone takes its remaining
+ * deliveries with it (foreign-key cascade).
  */
 @ApplicationScoped
 public class RetentionPurge {
@@ -23,20 +24,13 @@ public class RetentionPurge {
     public record Purged(long attempts, long subscriptions) {
     }
 
-    private static final String ATTEMPTS = """
-            delete from delivery_attempt where id in (
-                select id from delivery_attempt where attempted_at < $1 limit $2)
-            """;
-    private static final String TOMBSTONES = """
-            delete from subscription where id in (
-                select id from subscription where deleted_at < $1 limit $2)
-            """;
-
-    private final Pool pool;
+    private final DeliveryAttemptRepository attempts;
+    private final SubscriptionRepository subscriptions;
     private final HookhubConfig config;
 
-    public RetentionPurge(Pool pool, HookhubConfig config) {
-        this.pool = pool;
+    public RetentionPurge(DeliveryAttemptRepository attempts, SubscriptionRepository subscriptions, HookhubConfig config) {
+        this.attempts = attempts;
+        this.subscriptions = subscriptions;
         this.config = config;
     }
 
@@ -51,16 +45,18 @@ public class RetentionPurge {
     }
 
     public Uni<Purged> purge() {
-        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(config.subscriptions().retention());
-        return batches(ATTEMPTS, cutoff, 0)
-                .flatMap(attempts -> batches(TOMBSTONES, cutoff, 0).map(subs -> new Purged(attempts, subs)));
+        Instant cutoff = Instant.now().minus(config.subscriptions().retention());
+        int batch = config.delivery().purgeBatchSize();
+        return batches(() -> attempts.purgeBefore(cutoff, batch), batch, 0)
+                .flatMap(n -> batches(() -> subscriptions.purgeTombstones(cutoff, batch), batch, 0)
+                        .map(subs -> new Purged(n, subs)));
     }
 
-    private Uni<Long> batches(String sql, OffsetDateTime cutoff, long sofar) {
-        int batch = config.delivery().purgeBatchSize();
-        return pool.preparedQuery(sql).execute(Tuple.of(cutoff, batch)).flatMap(rows -> {
-            long total = sofar + rows.rowCount();
-            return rows.rowCount() < batch ? Uni.createFrom().item(total) : batches(sql, cutoff, total);
+    /** One batch per transaction, until a batch removes fewer than it may. */
+    private Uni<Long> batches(Supplier<Uni<Integer>> batchDelete, int batch, long sofar) {
+        return Panache.withTransaction(batchDelete).flatMap(removed -> {
+            long total = sofar + removed;
+            return removed < batch ? Uni.createFrom().item(total) : batches(batchDelete, batch, total);
         });
     }
 }

@@ -13,9 +13,11 @@ import java.util.UUID;
 public class SigningSecrets {
 
     private final SecretCipher cipher;
+    private final SigningSecretRepository repository;
 
-    public SigningSecrets(SecretCipher cipher) {
+    public SigningSecrets(SecretCipher cipher, SigningSecretRepository repository) {
         this.cipher = cipher;
+        this.repository = repository;
     }
 
     public static String generate() {
@@ -30,6 +32,6 @@ public class SigningSecrets {
         secret.keyId = "whk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(Ids.randomBytes(12));
         secret.ciphertext = cipher.encrypt(subscriptionId, plaintext);
         secret.createdAt = Instant.now();
-        return secret.persist();
+        return repository.persist(secret);
     }
 }

@@ -1,11 +1,10 @@
 package dev.hookhub.subscription;
 
 import dev.hookhub.HookhubConfig;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.store.SqlErrors;
 import dev.hookhub.support.Ids;
+import dev.hookhub.support.Rejection;
 import dev.hookhub.tenancy.Caller;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -35,14 +34,18 @@ public class SubscriptionService {
     private final SubscriptionRules rules;
     private final SigningSecrets secrets;
     private final HookhubConfig config;
-    private final EventTypes eventTypes;
+    private final EventTypeRepository eventTypes;
+    private final SubscriptionRepository subscriptions;
+    private final SigningSecretRepository secretRows;
 
     public SubscriptionService(SubscriptionRules rules, SigningSecrets secrets, HookhubConfig config,
-            EventTypes eventTypes) {
+            EventTypeRepository eventTypes, SubscriptionRepository subscriptions, SigningSecretRepository secretRows) {
         this.rules = rules;
         this.secrets = secrets;
         this.config = config;
         this.eventTypes = eventTypes;
+        this.subscriptions = subscriptions;
+        this.secretRows = secretRows;
     }
 
     @WithTransaction
@@ -66,17 +69,17 @@ public class SubscriptionService {
         s.modifiedBy = caller.actor();
         String secret = draft.secret() == null ? SigningSecrets.generate() : rules.secret(draft.secret());
         return eventTypes.register(caller.orgId(), s.events)
-                .flatMap(v -> s.<Subscription>persistAndFlush())
+                .flatMap(v -> subscriptions.persistAndFlush(s))
                 .flatMap(saved -> secrets.store(saved.id, secret))
                 .map(key -> new WithSecret(s, secret, key.keyId))
                 .onFailure(SqlErrors::isUniqueViolation)
-                .transform(e -> ProblemException.conflict("A live subscription with code '" + s.code + "' already exists"));
+                .transform(e -> duplicateCode(s.code));
     }
 
     /** The live subscription with this id in the caller's org, or null. */
     @WithSession
     public Uni<Subscription> find(Caller caller, UUID id) {
-        return Subscription.find("id = ?1 and orgId = ?2 and deletedAt is null", id, caller.orgId()).firstResult();
+        return subscriptions.findLive(caller.orgId(), id);
     }
 
     /**
@@ -85,20 +88,7 @@ public class SubscriptionService {
      */
     @WithSession
     public Uni<List<Subscription>> page(Caller caller, String search, UUID after, int limit) {
-        String pattern = search == null ? null
-                : "%" + search.toLowerCase().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-        String where = "orgId = :org and deletedAt is null"
-                + (after == null ? "" : " and id > :after")
-                + (pattern == null ? "" : " and (lower(name) like :q escape '!' or lower(url) like :q escape '!'"
-                        + " or lower(code) like :q escape '!')");
-        io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("org", caller.orgId());
-        if (after != null) {
-            params = params.and("after", after);
-        }
-        if (pattern != null) {
-            params = params.and("q", pattern);
-        }
-        return Subscription.find(where + " order by id", params).page(0, limit).list();
+        return subscriptions.page(caller.orgId(), search, after, limit);
     }
 
     /** Applies the non-null fields of the draft; version + 1. Null when not found. */
@@ -142,15 +132,14 @@ public class SubscriptionService {
                     s.ownerPublicKey = rules.ownerPublicKey(changes.ownerPublicKey());
                 }
                 if (changes.secret() != null) {
-                    throw ProblemException.invalidField("secret", "cannot be changed here; use the rotate action");
+                    throw Rejection.invalidField("secret", "cannot be changed here; use the rotate action");
                 }
                 s.version += 1;
                 s.modifiedAt = now();
                 s.modifiedBy = caller.actor();
                 return eventTypes.register(caller.orgId(), s.events)
-                        .flatMap(v -> s.<Subscription>persistAndFlush())
-                        .onFailure(SqlErrors::isUniqueViolation).transform(e ->
-                                ProblemException.conflict("A live subscription with code '" + s.code + "' already exists"));
+                        .flatMap(v -> subscriptions.persistAndFlush(s))
+                        .onFailure(SqlErrors::isUniqueViolation).transform(e -> duplicateCode(s.code));
             });
         });
     }
@@ -164,9 +153,7 @@ public class SubscriptionService {
             if (!locked) {
                 return Uni.createFrom().nullItem();
             }
-            return SigningSecret.delete("subscriptionId = ?1 and expiresAt < ?2", id, now())
-                    .flatMap(n -> SigningSecret.update("expiresAt = ?1 where subscriptionId = ?2 and expiresAt is null",
-                            validUntil, id))
+            return secretRows.retire(id, now(), validUntil)
                     .flatMap(n -> secrets.store(id, secret))
                     .flatMap(key -> find(caller, id).map(s -> new Rotation(s, secret, key.keyId, validUntil)));
         });
@@ -174,11 +161,11 @@ public class SubscriptionService {
 
     /** Locks the live row for this transaction, so a concurrent delete waits for it (and vice versa). */
     private Uni<Boolean> lockLive(Caller caller, UUID id) {
-        return Panache.getSession().flatMap(session -> session
-                .createNativeQuery("select id from subscription where id = ?1 and org_id = ?2 and deleted_at is null for update")
-                .setParameter(1, id).setParameter(2, caller.orgId())
-                .getResultList()
-                .map(rows -> !rows.isEmpty()));
+        return subscriptions.lockLive(caller.orgId(), id);
+    }
+
+    private static Rejection duplicateCode(String code) {
+        return Rejection.conflict("A live subscription with code '" + code + "' already exists");
     }
 
     /** Microseconds: what PostgreSQL keeps, so a value read back equals the one written. */

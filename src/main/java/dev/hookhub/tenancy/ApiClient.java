@@ -1,17 +1,12 @@
 package dev.hookhub.tenancy;
 
-import dev.hookhub.support.Ids;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.quarkus.hibernate.reactive.panache.PanacheQuery;
-import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 /** An OAuth2 client-credentials client of one org. Only a digest of its secret is kept. */
@@ -43,40 +38,4 @@ public class ApiClient extends PanacheEntityBase {
 
     @Column(name = "secret_rotated_at")
     public Instant secretRotatedAt;
-
-    /** The org's clients after {@code after} (exclusive; null from the start) in id order, which is creation order (UUIDv7). */
-    static Uni<List<ApiClient>> ofOrg(UUID orgId, UUID after, int limit) {
-        PanacheQuery<ApiClient> query = after == null ? find("orgId = ?1 order by id", orgId)
-                : find("orgId = ?1 and id > ?2 order by id", orgId, after);
-        return query.page(0, limit).list();
-    }
-
-    /** The org's client named by its row id (a UUID) or its public client id; null when the org has none such. */
-    static Uni<ApiClient> ofOrg(UUID orgId, String idOrClientId) {
-        Optional<UUID> id = Ids.parse(idOrClientId);
-        if (id.isPresent()) {
-            return find("orgId = ?1 and id = ?2", orgId, id.get()).firstResult();
-        }
-        if (idOrClientId.indexOf('\0') >= 0) {
-            return Uni.createFrom().nullItem(); // PostgreSQL text cannot hold one, so no client id does
-        }
-        return find("orgId = ?1 and clientId = ?2", orgId, idOrClientId).firstResult();
-    }
-
-    /**
-     * Sets revoked_at unless it is set already; the count says whether this call did. A conditional update
-     * rather than a dirty entity: a concurrent revoke waits on the row lock and then finds it revoked, so
-     * exactly one of them records the revocation.
-     */
-    static Uni<Integer> markRevoked(UUID id, Instant at) {
-        return update("revokedAt = ?1 where id = ?2 and revokedAt is null", at, id);
-    }
-
-    /**
-     * Replaces the secret's digest of a live client; 0 when it is revoked (by now). Conditional for the same
-     * reason, and so that no write of a stale entity could clear a concurrent revocation.
-     */
-    static Uni<Integer> replaceSecret(UUID id, byte[] secretHash, Instant at) {
-        return update("secretHash = ?1, secretRotatedAt = ?2 where id = ?3 and revokedAt is null", secretHash, at, id);
-    }
 }

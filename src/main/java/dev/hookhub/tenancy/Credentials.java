@@ -52,23 +52,32 @@ public class Credentials {
     }
 
     private final Event<ClientRevoked> revoked;
+    private final OrganizationRepository orgs;
+    private final ApiClientRepository clients;
+    private final ApiKeyRepository keys;
+    private final AuditRepository audit;
 
-    public Credentials(Event<ClientRevoked> revoked) {
+    public Credentials(Event<ClientRevoked> revoked, OrganizationRepository orgs, ApiClientRepository clients,
+            ApiKeyRepository keys, AuditRepository audit) {
         this.revoked = revoked;
+        this.orgs = orgs;
+        this.clients = clients;
+        this.keys = keys;
+        this.audit = audit;
     }
 
     /** The org's clients after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
     @WithSession
     public Uni<List<ClientState>> clients(UUID orgId, UUID after, int limit) {
-        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org ->
-                ApiClient.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(ClientState::of).toList()));
+        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org ->
+                clients.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(ClientState::of).toList()));
     }
 
     /** The org's keys after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
     @WithSession
     public Uni<List<KeyState>> keys(UUID orgId, UUID after, int limit) {
-        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org ->
-                ApiKey.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(KeyState::of).toList()));
+        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org ->
+                keys.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(KeyState::of).toList()));
     }
 
     /**
@@ -78,13 +87,13 @@ public class Credentials {
      * the org has no such client.
      */
     public Uni<ClientState> revokeClient(UUID orgId, String client, Requester by) {
-        return Panache.withTransaction(() -> ApiClient.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+        return Panache.withTransaction(() -> clients.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
             if (c.revokedAt != null) {
                 return Uni.createFrom().item(ClientState.of(c));
             }
             Instant now = now();
-            return ApiClient.markRevoked(c.id, now).flatMap(changed -> changed == 1
-                    ? AuditRecord.ofCredential(orgId, "client.revoked", c.clientId, by, now).persist()
+            return clients.markRevoked(c.id, now).flatMap(changed -> changed == 1
+                    ? audit.record(AuditRecord.ofCredential(orgId, "client.revoked", c.clientId, by, now))
                             .replaceWith(new ClientState(c.id, c.orgId, c.clientId, c.name, Tenancy.roles(List.of(c.roles)),
                                     c.createdAt, now, c.secretRotatedAt))
                     // revoked concurrently since it was read: answer that revocation, which has its own record
@@ -103,17 +112,17 @@ public class Credentials {
      * {@link ClientIsRevoked} when it is revoked.
      */
     public Uni<RotatedSecret> rotateSecret(UUID orgId, String client, Requester by) {
-        return Panache.withTransaction(() -> ApiClient.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+        return Panache.withTransaction(() -> clients.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
             if (c.revokedAt != null) {
                 return Uni.createFrom().failure(new ClientIsRevoked(c.clientId));
             }
             String secret = Tenancy.newClientSecret();
             Instant now = now();
-            return ApiClient.replaceSecret(c.id, Digests.sha256(secret), now).flatMap(changed -> {
+            return clients.replaceSecret(c.id, Digests.sha256(secret), now).flatMap(changed -> {
                 if (changed == 0) {
                     return Uni.createFrom().failure(new ClientIsRevoked(c.clientId));
                 }
-                return AuditRecord.ofCredential(orgId, "client.secret_rotated", c.clientId, by, now).persist()
+                return audit.record(AuditRecord.ofCredential(orgId, "client.secret_rotated", c.clientId, by, now))
                         .replaceWith(new RotatedSecret(new ClientState(c.id, c.orgId, c.clientId, c.name,
                                 Tenancy.roles(List.of(c.roles)), c.createdAt, null, now), secret));
             });
@@ -126,13 +135,13 @@ public class Credentials {
      * key's id. Null when the org has no such key.
      */
     public Uni<KeyState> revokeKey(UUID orgId, UUID keyId, Requester by) {
-        return Panache.withTransaction(() -> ApiKey.ofOrg(orgId, keyId).onItem().ifNotNull().transformToUni(k -> {
+        return Panache.withTransaction(() -> keys.ofOrg(orgId, keyId).onItem().ifNotNull().transformToUni(k -> {
             if (k.revokedAt != null) {
                 return Uni.createFrom().item(KeyState.of(k));
             }
             Instant now = now();
-            return ApiKey.markRevoked(k.id, now).flatMap(changed -> changed == 1
-                    ? AuditRecord.ofCredential(orgId, "api_key.revoked", k.id.toString(), by, now).persist()
+            return keys.markRevoked(k.id, now).flatMap(changed -> changed == 1
+                    ? audit.record(AuditRecord.ofCredential(orgId, "api_key.revoked", k.id.toString(), by, now))
                             .replaceWith(new KeyState(k.id, k.orgId, k.prefix, k.name, Tenancy.roles(List.of(k.roles)),
                                     k.createdAt, now))
                     : Panache.getSession().flatMap(session -> session.refresh(k)).map(ignored -> KeyState.of(k)));

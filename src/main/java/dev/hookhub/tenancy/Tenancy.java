@@ -2,13 +2,8 @@ package dev.hookhub.tenancy;
 
 import dev.hookhub.support.Digests;
 import dev.hookhub.support.Ids;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -31,10 +26,16 @@ public class Tenancy {
     private final ConcurrentHashMap<UUID, Integer> orgNumbers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, UUID> orgIds = new ConcurrentHashMap<>();
 
-    private final Pool pool;
+    private final OrganizationRepository orgs;
+    private final ApiClientRepository clients;
+    private final ApiKeyRepository keys;
+    private final AuditRepository audit;
 
-    public Tenancy(Pool pool) {
-        this.pool = pool;
+    public Tenancy(OrganizationRepository orgs, ApiClientRepository clients, ApiKeyRepository keys, AuditRepository audit) {
+        this.orgs = orgs;
+        this.clients = clients;
+        this.keys = keys;
+        this.audit = audit;
     }
 
     /** A new credential: the stored row's id and the secret shown this once. */
@@ -47,19 +48,16 @@ public class Tenancy {
         Organization org = new Organization();
         org.id = Ids.newId();
         org.name = name;
-        return org.<Organization>persist().call(o -> o.flush()).invoke(o -> orgNumbers.put(o.id, o.number));
+        return orgs.persistAndFlush(org).invoke(o -> orgNumbers.put(o.id, o.number));
     }
 
     /** Orgs in number order after the given number (exclusive), at most {@code limit}. */
-    @WithSession
     public Uni<List<Organization>> orgs(Integer afterNumber, int limit) {
-        return Organization.<Organization>find("number > ?1 order by number", afterNumber == null ? 0 : afterNumber)
-                .page(0, limit).list();
+        return orgs.page(afterNumber, limit);
     }
 
-    @WithSession
     public Uni<Organization> findOrg(UUID id) {
-        return Organization.findById(id);
+        return orgs.find(id);
     }
 
     /** The org's number, or null when no such org exists. */
@@ -88,7 +86,7 @@ public class Tenancy {
      */
     @WithTransaction
     public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org -> {
+        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiClient client = new ApiClient();
             client.id = Ids.newId();
             client.orgId = orgId;
@@ -98,9 +96,9 @@ public class Tenancy {
             client.name = name;
             client.roles = names(roles);
             client.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            return client.persist()
-                    .call(() -> AuditRecord.ofCredential(orgId, "client.created", client.clientId, by, client.createdAt)
-                            .persist())
+            return clients.persist(client)
+                    .call(() -> audit.record(AuditRecord.ofCredential(orgId, "client.created", client.clientId, by,
+                            client.createdAt)))
                     .replaceWith(new IssuedCredential(client.id, orgId, client.clientId, secret, roles, name, client.createdAt));
         });
     }
@@ -111,7 +109,7 @@ public class Tenancy {
      */
     @WithTransaction
     public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return Organization.<Organization>findById(orgId).onItem().ifNotNull().transformToUni(org -> {
+        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiKey key = new ApiKey();
             key.id = Ids.newId();
             key.orgId = orgId;
@@ -121,39 +119,24 @@ public class Tenancy {
             key.name = name;
             key.roles = names(roles);
             key.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-            return key.persist()
-                    .call(() -> AuditRecord.ofCredential(orgId, "api_key.created", key.id.toString(), by, key.createdAt)
-                            .persist())
+            return keys.persist(key)
+                    .call(() -> audit.record(AuditRecord.ofCredential(orgId, "api_key.created", key.id.toString(), by,
+                            key.createdAt)))
                     .replaceWith(new IssuedCredential(key.id, orgId, key.prefix, secret, roles, name, key.createdAt));
         });
     }
 
     /** The client whose id and secret match, or null. The secret is compared by digest in constant time. */
-    @WithSession
     public Uni<ApiClient> authenticateClient(String clientId, String secret) {
-        if (clientId.indexOf('\0') >= 0) {
-            return Uni.createFrom().nullItem();
-        }
-        return ApiClient.<ApiClient>find("clientId = ?1 and revokedAt is null", clientId).firstResult()
+        return clients.live(clientId)
                 .map(client -> client != null && Digests.constantTimeEquals(client.secretHash, Digests.sha256(secret))
                         ? client : null);
     }
 
-    /**
-     * The caller an API key stands for, or null when the key is unknown or revoked. Every request with a
-     * key asks (a revocation holds at once), so it is one prepared statement rather than a Hibernate session.
-     */
+    /** The caller an API key stands for, or null when the key is unknown or revoked. Asked on every request. */
     public Uni<Caller> apiKeyCaller(String key) {
-        return pool.preparedQuery("select org_id, prefix, roles from api_key where key_hash = $1 and revoked_at is null")
-                .execute(Tuple.of(Buffer.buffer(Digests.sha256(key))))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    Row k = rows.iterator().next();
-                    return new Caller(k.getUUID("org_id"), apiKeyActor(k.getString("prefix")),
-                            roles(List.of(k.getArrayOfStrings("roles"))));
-                });
+        return keys.liveGrant(Digests.sha256(key)).map(grant -> grant == null ? null
+                : new Caller(grant.orgId(), apiKeyActor(grant.prefix()), roles(grant.roles())));
     }
 
     /**
@@ -162,15 +145,8 @@ public class Tenancy {
      * hookhub.auth.verified-token-cache-time, which bounds how long a revoked client's tokens still work.
      */
     public Uni<Caller> clientCaller(String clientId) {
-        return pool.preparedQuery("select org_id, roles from api_client where client_id = $1 and revoked_at is null")
-                .execute(Tuple.of(clientId))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    Row c = rows.iterator().next();
-                    return new Caller(c.getUUID("org_id"), clientActor(clientId), roles(List.of(c.getArrayOfStrings("roles"))));
-                });
+        return clients.live(clientId).map(c -> c == null ? null
+                : new Caller(c.orgId, clientActor(clientId), roles(List.of(c.roles))));
     }
 
     /** The id of the org with this number, or null when none has it. */
@@ -179,16 +155,14 @@ public class Tenancy {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return pool.preparedQuery("select id from organization where number = $1").execute(Tuple.of(number))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    UUID id = rows.iterator().next().getUUID("id");
-                    orgIds.put(number, id);
-                    orgNumbers.put(id, number);
-                    return id;
-                });
+        return orgs.withNumber(number).map(org -> {
+            if (org == null) {
+                return null;
+            }
+            orgIds.put(number, org.id);
+            orgNumbers.put(org.id, number);
+            return org.id;
+        });
     }
 
     /** The public part of an API key, kept beside its digest: its first characters. */

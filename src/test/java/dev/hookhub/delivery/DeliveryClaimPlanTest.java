@@ -25,7 +25,7 @@ class DeliveryClaimPlanTest {
 
     @Test
     void aPlanCachedWhileTheQueueWasNearlyEmptyStillReadsTheIndexesWhenItIsFull() throws Exception {
-        String plan = cachedPlanAfterABurst(DeliveryClaim.PLANNER_SETTINGS);
+        String plan = cachedPlanAfterABurst(DeliveryRepository.PLANNER_SETTINGS);
         assertFalse(plan.contains("Seq Scan on delivery"), plan);
         assertFalse(plan.contains("Bitmap Heap Scan on delivery"), plan);
         // Subscription by subscription: each step one descent to the next subscription with queued rows ...
@@ -57,7 +57,7 @@ class DeliveryClaimPlanTest {
     void theRecordersWritesFindTheirRowsByKeyInAPlanCachedWhileTheQueueWasNearlyEmpty() throws Exception {
         // As joins with the attempts, the same plan read every pending row of the queue on each write (or,
         // without the claim's settings, the whole table). Now the leased rows at most: the in-flight index.
-        String plan = cachedPlanAfterABurst(DeliveryClaim.PLANNER_SETTINGS, "prepare claim_plan as " + AttemptRecorder.SQL,
+        String plan = cachedPlanAfterABurst(DeliveryRepository.PLANNER_SETTINGS, "prepare claim_plan as " + DeliveryAttemptRepository.SQL,
                 "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(13, "'{}'")) + ")");
         assertFalse(plan.contains("Seq Scan on delivery"), plan);
         // The finished rows among the leased ones (the in-flight index), or by primary key; not among every
@@ -69,8 +69,8 @@ class DeliveryClaimPlanTest {
     }
 
     private static String cachedPlanAfterABurst(String settings) throws Exception {
-        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8, uuid, int) as " + DeliveryClaim.SQL,
-                "explain (costs off) execute claim_plan(32, 4, 20000, '" + DeliveryClaim.START + "', 256)");
+        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8, uuid, int) as " + DeliveryRepository.SQL,
+                "explain (costs off) execute claim_plan(32, 4, 20000, '" + DeliveryRepository.START + "', 256)");
     }
 
     private static String cachedPlanAfterABurst(String settings, String prepare, String explain) throws Exception {

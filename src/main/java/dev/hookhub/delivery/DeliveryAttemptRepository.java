@@ -1,0 +1,194 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.store.PipelinedTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Parameters;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Every query of the delivery history (delivery results). Attempts are written in batches by one native
+ * statement (below; {@link AttemptRecorder} batches them) and read through Panache: a subscription's
+ * history by cursor, an event's attempts, hourly figures, and the retention purge. The delete core reads a
+ * deleted subscription's history inside its own statement.
+ */
+@ApplicationScoped
+public class DeliveryAttemptRepository implements PanacheRepositoryBase<DeliveryAttempt, UUID> {
+
+    static final String SQL = """
+            with input as (
+                select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[],
+                                     $7::int[], $8::text[], $9::int[], $10::bool[], $11::bool[], $12::text[],
+                                     $13::timestamptz[])
+                    as i(id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
+                         status_description, duration_ms, success, deactivate, status, due_at)
+            ), locked as (
+                -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
+                -- delete core's order. Updating a delivery first deadlocked with a delete that held the
+                -- subscription and waited for that delivery.
+                select s.id from subscription s
+                 where s.id = any(array(select distinct i.subscription_id from input i))
+                 order by s.id
+                   for no key update
+            ), attempt as (
+                insert into delivery_attempt (id, delivery_id, subscription_id, event_id, org_id, attempted_at,
+                                              status_code, status_description, duration_ms)
+                select id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
+                       status_description, duration_ms from input
+            ), outcome as (
+                select subscription_id,
+                       max(attempted_at) filter (where success) as last_success,
+                       max(attempted_at) filter (where not success) as last_fail,
+                       bool_or(deactivate) as deactivate
+                  from input group by subscription_id
+            ), per_sub as (
+                -- The failing run as the attempts in time order leave it: none when the last one succeeded,
+                -- from the first failure after the last success, or still running since before this batch.
+                select o.*, (select min(i.attempted_at) from input i where i.subscription_id = o.subscription_id
+                               and not i.success and (o.last_success is null or i.attempted_at > o.last_success))
+                            as first_fail_since_success
+                  from outcome o
+            ), sub as (
+                update subscription s
+                   set last_http_success = coalesce(p.last_success, s.last_http_success),
+                       last_http_fail = coalesce(p.last_fail, s.last_http_fail),
+                       failing_since = case
+                           when p.first_fail_since_success is null then
+                               case when p.last_success is null then s.failing_since end
+                           when p.last_success is null then coalesce(s.failing_since, p.first_fail_since_success)
+                           else p.first_fail_since_success end,
+                       active = s.active and not p.deactivate
+                  from per_sub p
+                 where s.id = p.subscription_id and s.deleted_at is null
+                returning s.id
+            ), done as (
+                -- The rows by their ids (at worst a scan of the leased rows only), and below only when a
+                -- subscription is deactivated (a one-time filter): as joins, a plan cached while the queue
+                -- was nearly empty read every pending row of it on each write (40 ms with 15,000 queued).
+                update delivery d
+                   set status = i.status, due_at = coalesce(i.due_at, d.due_at), locked_until = null,
+                       completed_at = case when i.status = 'queued' then null else now() end
+                  from input i
+                 where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
+                   and (select count(*) from locked) >= 0
+                returning d.id
+            ), cancelled as (
+                update delivery d set status = 'cancelled', completed_at = now(), locked_until = null
+                 where exists (select 1 from per_sub p where p.deactivate)
+                   and d.subscription_id = any(array(select p.subscription_id from per_sub p where p.deactivate))
+                   and d.status = 'queued' and d.id <> all($2::uuid[])
+                returning d.subscription_id
+            )
+            select i.delivery_id, exists (select 1 from done where done.id = i.delivery_id) as updated,
+                   (select count(*) from cancelled c where c.subscription_id = i.subscription_id) as cancelled
+              from input i
+            """;
+
+    /** One hour of figures; the durations null when it had no attempts. */
+    public record Hour(Instant start, long attempts, long succeeded, Integer avgDurationMs, Integer p95DurationMs,
+            Integer maxDurationMs) {
+    }
+
+    private static final String SUCCEEDED = "statusCode between 200 and 299";
+    private static final String FAILED = "(statusCode is null or statusCode not between 200 and 299)";
+
+    private final Pool pool;
+
+    public DeliveryAttemptRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Writes a batch of attempts and what they came to (the columns of {@link #SQL}'s {@code input}). Native,
+     * through the reactive client: one statement for up to 128 attempts, their subscriptions and deliveries,
+     * which is what the delivery rate rests on (bench/README.md, "Delivery"). With the claim's planner settings
+     * for the same reason as the claim (a plan cached while the queue was nearly empty read the whole queue,
+     * or seq-scanned it, on every write): one round trip all the same.
+     */
+    Uni<RowSet<Row>> record(Tuple args) {
+        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(),
+                DeliveryRepository.INDEX_ONLY_BEGIN, SQL, args.getDelegate()));
+    }
+
+    /** A page of a subscription's attempts, newest first, after the cursor (null from the newest). */
+    @WithSession
+    public Uni<List<DeliveryAttempt>> ofSubscription(UUID subscriptionId, DeliveryHistory.AttemptCursor after, DeliveryHistory.Outcome outcome, int limit) {
+        Parameters params = Parameters.with("subscription", subscriptionId);
+        String where = "subscriptionId = :subscription";
+        if (after != null) {
+            // A row comparison: the index on (subscription_id, attempted_at desc, id desc) starts at the cursor.
+            where += " and (attemptedAt, id) < (:at, :id)";
+            params = params.and("at", after.attemptedAt()).and("id", after.id());
+        }
+        return find(where + outcome(outcome) + " order by attemptedAt desc, id desc", params).page(0, limit).list();
+    }
+
+    /** The org's attempts of one event, oldest first, at most {@code limit}. */
+    @WithSession
+    public Uni<List<DeliveryAttempt>> ofEvent(UUID orgId, UUID eventId, DeliveryHistory.Outcome outcome, int limit) {
+        return find("eventId = :event and orgId = :org" + outcome(outcome) + " order by attemptedAt, id",
+                Parameters.with("event", eventId).and("org", orgId)).page(0, limit).list();
+    }
+
+    /**
+     * The org's (or one subscription's) attempts since {@code from} by hour: only hours that had attempts, in
+     * no particular order.
+     */
+    @WithSession
+    public Uni<List<Hour>> hourly(UUID orgId, UUID subscriptionId, Instant from) {
+        String hql = "select trunc(a.attemptedAt, hour), count(*), count(*) filter (where a." + SUCCEEDED + "),"
+                + " avg(a.durationMs), percentile_cont(0.95) within group (order by a.durationMs), max(a.durationMs)"
+                + " from DeliveryAttempt a where a.orgId = :org and a.attemptedAt >= :from"
+                + (subscriptionId == null ? "" : " and a.subscriptionId = :subscription")
+                + " group by trunc(a.attemptedAt, hour)";
+        return Panache.getSession().flatMap(session -> {
+            var query = session.createSelectionQuery(hql, Object[].class).setParameter("org", orgId).setParameter("from", from);
+            if (subscriptionId != null) {
+                query.setParameter("subscription", subscriptionId);
+            }
+            return query.getResultList();
+        }).map(rows -> rows.stream().map(r -> new Hour(instant(r[0]), ((Number) r[1]).longValue(),
+                ((Number) r[2]).longValue(), rounded(r[3]), rounded(r[4]), r[5] == null ? null : ((Number) r[5]).intValue()))
+                .toList());
+    }
+
+    /** Deletes at most {@code batch} attempts made before the cutoff, in the caller's transaction; the count. */
+    public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
+        return Panache.getSession().flatMap(session -> session.createMutationQuery(
+                        "delete from DeliveryAttempt where id in (select a.id from DeliveryAttempt a where a.attemptedAt < :cutoff"
+                                + " order by a.attemptedAt"
+                                + " limit :batch)")
+                .setParameter("cutoff", cutoff).setParameter("batch", batch).executeUpdate());
+    }
+
+    private static String outcome(DeliveryHistory.Outcome outcome) {
+        return outcome == null ? "" : " and " + (outcome == DeliveryHistory.Outcome.succeeded ? SUCCEEDED : FAILED);
+    }
+
+    private static Integer rounded(Object value) {
+        return value == null ? null : (int) Math.round(((Number) value).doubleValue());
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (value instanceof java.time.LocalDateTime l) {
+            return l.toInstant(java.time.ZoneOffset.UTC);
+        }
+        return ((java.util.Date) value).toInstant();
+    }
+}

@@ -1,0 +1,235 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.store.PipelinedTransaction;
+import dev.hookhub.support.SqlRows;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Every query of the delivery table (the queue). The claim is native (below); the test event's delivery,
+ * manual retries, an event's deliveries and the queue gauges go through Panache.
+ */
+@ApplicationScoped
+public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID> {
+
+    static final String SQL = """
+            with recursive expired as (
+                -- Leases that ran out, in expiry order. The live-subscription check is a subquery per row that
+                -- OFFSET 0 keeps from becoming a join: as a join, a plan made while the queue was nearly empty
+                -- merge-joined every subscription with every row and sorted them all, on every claim.
+                select q.id, q.subscription_id, q.locked_until from delivery q
+                where q.status = 'in_flight' and q.locked_until < now()
+                  and exists (select 1 from subscription s where s.id = q.subscription_id
+                                and s.deleted_at is null and s.active offset 0)
+                order by q.locked_until
+                limit $1
+                for update of q skip locked
+            ), recovered as (
+                -- Within each subscription's bound: its live leases plus the rank among its expired ones.
+                select r.id, r.subscription_id from (
+                    select x.id, x.subscription_id,
+                           row_number() over (partition by x.subscription_id order by x.locked_until)
+                           + (select count(*) from delivery f where f.subscription_id = x.subscription_id
+                                and f.status = 'in_flight' and f.locked_until >= now()) as slot
+                      from expired x) r
+                 where r.slot <= $2
+            ), visit (subscription_id, n, wrapped, take, total, held) as (
+                -- One subscription per step, from after the cursor ($4) in id order, wrapping around once:
+                -- each step is one descent of delivery_subscription_due, however long anyone's backlog.
+                -- take: its free slots (none if it is at its bound, not live or not active), at most its due
+                -- rows and what the batch has left; total: the batch so far; held: at its bound. Stops at a full
+                -- batch, at $5 steps, or back at the cursor.
+                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false
+                union all
+                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n, coalesce(room.n <= 0, false)
+                  from visit v
+                 cross join lateral (
+                        (select d.subscription_id, v.wrapped as wrapped from delivery d
+                          where d.status = 'queued' and d.subscription_id > v.subscription_id
+                          order by d.subscription_id limit 1)
+                        union all
+                        (select d.subscription_id, true from delivery d
+                          where not v.wrapped and d.status = 'queued' order by d.subscription_id limit 1)
+                        limit 1) nx
+                 cross join lateral (
+                        select case when exists (select 1 from subscription s where s.id = nx.subscription_id
+                                                   and s.deleted_at is null and s.active)
+                                    then least($1 - v.total, $2
+                                           - (select count(*) from delivery f where f.subscription_id = nx.subscription_id
+                                                and f.status = 'in_flight' and f.locked_until >= now())::int
+                                           - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int)
+                                    end as n
+                        offset 0) room
+                 cross join lateral (
+                        -- One claim at a time takes from a subscription, until it commits (26731: this lock's
+                        -- class): two concurrent claims would each count the other's leases as free slots.
+                        select case when room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
+                                    then (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
+                                            and q.status = 'queued' and q.due_at <= now() order by q.due_at
+                                            limit greatest(0, least(room.n, $2 - live_leases(nx.subscription_id)
+                                                - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int))) due)::int
+                                    else 0 end as n
+                        offset 0) take
+                 where v.total < $1 and v.n < $5 and not (nx.wrapped and nx.subscription_id > $4)
+            ), chosen as (
+                select id from recovered
+                union all
+                select q.id from visit v cross join lateral (
+                    select q.id from delivery q
+                     where q.subscription_id = v.subscription_id and q.status = 'queued' and q.due_at <= now()
+                     order by q.due_at limit v.take
+                     for update of q skip locked) q
+                 where v.take > 0
+            ), claimed as (
+                -- The chosen ids as one array, looked up by primary key: as a join, a plan cached while the queue
+                -- was nearly empty scanned the whole queue once per chosen row (80 ms a claim with 15,000 queued).
+                update delivery d
+                   set status = 'in_flight', locked_until = now() + $3::float8 * interval '1 millisecond',
+                       attempts = d.attempts + 1
+                  from event e, subscription s
+                 where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                          s.url, s.content_type, s.headers, s.failing_since,
+                          array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
+                                  and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
+            )
+            -- At least one row, claimed or not: where the next claim goes on, whether this one stopped at $5 steps
+            -- with room left, and whether it passed a subscription at its bound (whose leases may be a dead
+            -- instance's: the earliest lease's end is not asked for, that would read every lease of the last
+            -- lease period, most of them finished, on each claim).
+            select c.*, last.subscription_id as next_cursor, last.n >= $5 and last.total < $1 as more,
+                   (select bool_or(v.held) from visit v) as held
+              from (select v.subscription_id, v.n, v.total from visit v order by v.n desc limit 1) last
+              left join claimed c on true
+            """;
+
+    /**
+     * The claim runs with index access only. A queue table is often near empty when it is analyzed, and
+     * the statement's plan is cached per connection (a generic plan after five executions): planned for a
+     * few rows, it reads the table sequentially, the in-flight count once per candidate, and with 15,000
+     * queued rows each claim took 140 ms instead of 2 ms until autovacuum analyzed the table again (about
+     * a minute: the benchmark's first delivery run after emptying the queue, 255 deliveries/s). Without
+     * sequential and bitmap scans the same plan uses the indexes at any size. Set locally, in the claim's
+     * own transaction, pipelined with it: one round trip.
+     */
+    static final String PLANNER_SETTINGS = "set local enable_seqscan = off; set local enable_bitmapscan = off";
+    /** {@code begin} with {@link #PLANNER_SETTINGS}: the claim's, and the attempt recorder's. */
+    static final String INDEX_ONLY_BEGIN = "begin; " + PLANNER_SETTINGS;
+
+    /** Where the first claim starts: below every subscription id. */
+    static final UUID START = new UUID(0, 0);
+
+    /** What one claim leased, and where the next one goes on from. */
+    record Claimed(List<ClaimedDelivery> deliveries, UUID nextCursor, boolean more, boolean held) {
+    }
+
+    /** The queue's depth (queued or in flight) and the due time of the oldest queued delivery that is due. */
+    public record QueueState(long depth, Instant oldestDue) {
+    }
+
+    private final Pool pool;
+
+    public DeliveryRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Leases up to {@code limit} due deliveries, starting after the subscription {@code cursor} (DeliveryClaim
+     * says how). Native, through the reactive client, committed on its own: it needs {@code FOR UPDATE SKIP
+     * LOCKED} so several instances share the queue, and it is the delivery hot path (bench/README.md,
+     * "Delivery"); Hibernate Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905).
+     */
+    Uni<Claimed> claim(int limit, int maxInFlightPerSubscription, double leaseMillis, UUID cursor, int visits) {
+        Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits);
+        return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
+                        SQL, args.getDelegate()))
+                .map(rows -> read(rows, cursor));
+    }
+
+    /** The org's delivery with this id, or null. */
+    @WithSession
+    public Uni<Delivery> findInOrg(UUID orgId, UUID id) {
+        return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
+    }
+
+    /** An event's deliveries in the order they were queued. */
+    @WithSession
+    public Uni<List<Delivery>> ofEvent(UUID eventId) {
+        return list("eventId", Sort.by("createdAt").and("id"), eventId);
+    }
+
+    /**
+     * Re-queues the org's delivery, due now, if it failed for good or waits for its retry and its subscription
+     * is live and active; in the caller's transaction. 1 when it did, 0 otherwise. A conditional update, not
+     * a read and a write: a claim or a delete in between cannot be overwritten.
+     */
+    public Uni<Integer> requeue(UUID orgId, UUID id) {
+        return update("status = '" + Delivery.QUEUED + "', dueAt = current_timestamp, lockedUntil = null, completedAt = null"
+                + " where id = ?1 and orgId = ?2 and status in ('" + Delivery.FAILED + "', '" + Delivery.QUEUED + "')"
+                + " and exists (select 1 from Subscription s where s.id = subscriptionId and s.deletedAt is null and s.active)",
+                id, orgId);
+    }
+
+    /** The queue's gauges; one aggregate over the pending rows (their partial indexes). */
+    @WithSession
+    public Uni<QueueState> queueState() {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select count(*), min(case when d.status = '" + Delivery.QUEUED + "' and d.dueAt <= current_timestamp"
+                                + " then d.dueAt end) from Delivery d where d.status in ('" + Delivery.QUEUED + "', '"
+                                + Delivery.IN_FLIGHT + "')", Object[].class)
+                .getSingleResult())
+                .map(row -> new QueueState(((Number) row[0]).longValue(), (Instant) row[1]));
+    }
+
+    /**
+     * NOTIFYs the workers when the caller's transaction commits (PostgreSQL delivers it only then, so no
+     * worker wakes before the rows are visible). Native: NOTIFY has no JPA form.
+     */
+    public Uni<Void> wakeWorkersAtCommit() {
+        return Panache.getSession().flatMap(session -> session
+                .createNativeQuery("select count(*) from (select pg_notify(?1, '')) n", Long.class)
+                .setParameter(1, EventRepository.CHANNEL)
+                .getSingleResult()).replaceWithVoid();
+    }
+
+    private static Claimed read(RowSet<Row> rows, UUID from) {
+        List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+        UUID cursor = from;
+        boolean more = false;
+        boolean held = false;
+        for (Row r : rows) {
+            cursor = r.getUUID("next_cursor");
+            more = Boolean.TRUE.equals(r.getBoolean("more"));
+            held = Boolean.TRUE.equals(r.getBoolean("held"));
+            if (r.getUUID("id") == null) {
+                continue; // the one row of a claim that leased nothing
+            }
+            List<byte[]> secrets = new ArrayList<>();
+            Buffer[] buffers = r.getArrayOfBuffers("secrets");
+            if (buffers != null) {
+                for (Buffer b : buffers) {
+                    secrets.add(b.getBytes());
+                }
+            }
+            claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
+                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
+                    r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
+                    SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
+        }
+        return new Claimed(claimed, cursor, more, held);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.hookhub.delivery;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A published event of one org: its type and payload as stored (Payloads: the bytes and their format).
+ * Queries are {@link EventRepository}'s; publishing is one native statement there.
+ */
+@Entity
+@Table(name = "event")
+public class Event extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "org_id")
+    public UUID orgId;
+
+    public String type;
+
+    public byte[] payload;
+
+    @Column(name = "payload_format")
+    public String payloadFormat;
+
+    /** The publisher's key; released (null) once older than the idempotency window. */
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+}
