@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.store.PipelinedTransaction;
+import dev.hookhub.subscription.SubscriptionRepository;
 import dev.hookhub.support.SqlRows;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -180,7 +181,8 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
     public Uni<Integer> requeue(UUID orgId, UUID id) {
         return update("status = '" + Delivery.QUEUED + "', dueAt = current_timestamp, lockedUntil = null, completedAt = null"
                 + " where id = ?1 and orgId = ?2 and status in ('" + Delivery.FAILED + "', '" + Delivery.QUEUED + "')"
-                + " and exists (select 1 from Subscription s where s.id = subscriptionId and s.deletedAt is null and s.active)",
+                + " and exists (select 1 from Subscription s where s.id = subscriptionId and "
+                + SubscriptionRepository.live("s") + " and s.active)",
                 id, orgId);
     }
 

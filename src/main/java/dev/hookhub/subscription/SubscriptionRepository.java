@@ -33,6 +33,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
     /** A subscription is live until it is deleted: its tombstone stays until the retention purge. */
     static final String LIVE = "deletedAt is null";
 
+    /** {@link #LIVE} for a query of another table that joins subscriptions under {@code alias}. */
+    public static String live(String alias) {
+        return alias + "." + LIVE;
+    }
+
     private static final String SQL = """
             with target as (
                 select s.* from subscription s

@@ -30,8 +30,8 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
 
     /**
      * The grant of the live key with this SHA-256 digest, or null. Every request with a key asks (a revocation
-     * holds at once). Native, one prepared statement on the reactive client: the per-request credential
-     * lookup, which a Hibernate session would make slower (bench/README.md, "API keys").
+     * holds at once). Native, one prepared statement on the reactive client and no session: the per-request
+     * credential lookup (README, "For contributors").
      */
     public Uni<Grant> liveGrant(byte[] keyDigest) {
         return pool.preparedQuery("select org_id, prefix, roles from api_key where key_hash = $1 and revoked_at is null")
