@@ -41,11 +41,15 @@ public class AccessFilter {
         Access.Who who = declared.computeIfAbsent(method, AccessFilter::declaration);
         return switch (who) {
             case OPERATOR -> {
-                callers.requireAdmin(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+                try {
+                    callers.requireAdmin(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+                } catch (Callers.Refused e) {
+                    throw RefusedCredential.problem(e);
+                }
                 yield Uni.createFrom().voidItem();
             }
             case READER, WRITER -> callers.bearer()
-                    .onFailure(Callers.Refused.class).transform(e -> ((Callers.Refused) e).asProblem())
+                    .onFailure(Callers.Refused.class).transform(e -> RefusedCredential.problem((Callers.Refused) e))
                     .invoke(caller -> {
                         if (!caller.canRead()) {
                             throw ProblemException.forbidden("The token carries no hookhub role (Admin, Dispatcher or Viewer)");

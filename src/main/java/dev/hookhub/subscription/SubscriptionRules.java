@@ -1,8 +1,8 @@
 package dev.hookhub.subscription;
 
 import dev.hookhub.HookhubConfig;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.support.Rejection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -62,32 +62,32 @@ public class SubscriptionRules {
     public String url(String value) {
         String url = required("url", value).trim();
         if (url.length() > 2048) {
-            throw ProblemException.invalidField("url", "must be at most 2048 characters");
+            throw Rejection.invalidField("url", "must be at most 2048 characters");
         }
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw ProblemException.invalidField("url", "is not a valid URL: " + e.getReason());
+            throw Rejection.invalidField("url", "is not a valid URL: " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw ProblemException.invalidField("url", "must be an absolute http or https URL");
+            throw Rejection.invalidField("url", "must be an absolute http or https URL");
         }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
-            throw ProblemException.invalidField("url", "must name a host");
+            throw Rejection.invalidField("url", "must name a host");
         }
         if (uri.getUserInfo() != null) {
-            throw ProblemException.invalidField("url", "must not carry credentials; use headers instead");
+            throw Rejection.invalidField("url", "must not carry credentials; use headers instead");
         }
         // Refused whether or not private targets are allowed: no setting makes an ambiguous address safe.
         if (TargetAddresses.isAmbiguousIpv4(uri.getHost())) {
-            throw ProblemException.invalidField("url",
+            throw Rejection.invalidField("url",
                     "spells an IPv4 address in a form parsers read differently; write it as four decimal numbers"
                             + " without leading zeros (a.b.c.d)");
         }
         if (!allowPrivateTargets && isPrivateHost(uri.getHost())) {
-            throw ProblemException.invalidField("url",
+            throw Rejection.invalidField("url",
                     "points at a loopback, private or link-local address, which this service does not deliver to");
         }
         return url;
@@ -95,10 +95,10 @@ public class SubscriptionRules {
 
     public List<String> events(List<String> value) {
         if (value == null || value.isEmpty()) {
-            throw ProblemException.invalidField("events", "must list at least one event type");
+            throw Rejection.invalidField("events", "must list at least one event type");
         }
         if (value.size() > MAX_EVENTS) {
-            throw ProblemException.invalidField("events", "must list at most " + MAX_EVENTS + " event types");
+            throw Rejection.invalidField("events", "must list at most " + MAX_EVENTS + " event types");
         }
         LinkedHashSet<String> names = new LinkedHashSet<>();
         for (int i = 0; i < value.size(); i++) {
@@ -110,7 +110,7 @@ public class SubscriptionRules {
     /** One event type name, as a subscription lists it or an event carries it. */
     public String eventType(String field, String name) {
         if (name == null || !EVENT_NAME.matcher(name).matches()) {
-            throw ProblemException.invalidField(field,
+            throw Rejection.invalidField(field,
                     "must be 1 to 100 letters, digits or . _ : / - (starting with a letter or digit)");
         }
         return name;
@@ -121,7 +121,7 @@ public class SubscriptionRules {
             return WireFormat.JSON.mediaType();
         }
         return WireFormat.fromMediaType(value).map(WireFormat::mediaType).orElseThrow(() ->
-                ProblemException.invalidField("contentType", "must be application/json or application/x-msgpack"));
+                Rejection.invalidField("contentType", "must be application/json or application/x-msgpack"));
     }
 
     public Map<String, String> headers(Map<String, String> value) {
@@ -129,20 +129,20 @@ public class SubscriptionRules {
             return Map.of();
         }
         if (value.size() > MAX_HEADERS) {
-            throw ProblemException.invalidField("headers", "must have at most " + MAX_HEADERS + " entries");
+            throw Rejection.invalidField("headers", "must have at most " + MAX_HEADERS + " entries");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : value.entrySet()) {
             String name = e.getKey();
             if (name == null || !HEADER_NAME.matcher(name).matches()) {
-                throw ProblemException.invalidField("headers", "'" + name + "' is not a valid header name");
+                throw Rejection.invalidField("headers", "'" + name + "' is not a valid header name");
             }
             if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                throw ProblemException.invalidField("headers." + name, "is set by hookhub and cannot be overridden");
+                throw Rejection.invalidField("headers." + name, "is set by hookhub and cannot be overridden");
             }
             String v = e.getValue();
             if (v == null || v.length() > 1024 || v.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-                throw ProblemException.invalidField("headers." + name,
+                throw Rejection.invalidField("headers." + name,
                         "must be a string of at most 1024 characters without line breaks");
             }
             headers.put(name, v);
@@ -162,7 +162,7 @@ public class SubscriptionRules {
             }
         }
         if (length < 24 || length > 64) {
-            throw ProblemException.invalidField("secret", "must be 'whsec_' followed by the base64 of 24 to 64 bytes");
+            throw Rejection.invalidField("secret", "must be 'whsec_' followed by the base64 of 24 to 64 bytes");
         }
         return value;
     }
@@ -175,7 +175,7 @@ public class SubscriptionRules {
         try {
             parsePublicKey(value);
         } catch (RuntimeException e) {
-            throw ProblemException.invalidField("ownerPublicKey", e.getMessage());
+            throw Rejection.invalidField("ownerPublicKey", e.getMessage());
         }
         return value.trim();
     }
@@ -215,14 +215,14 @@ public class SubscriptionRules {
 
     private static String required(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw ProblemException.invalidField(field, "is required");
+            throw Rejection.invalidField(field, "is required");
         }
         return value;
     }
 
     private static String text(String field, String value, int min, int max) {
         if (value.length() < min || value.length() > max) {
-            throw ProblemException.invalidField(field, "must be " + min + " to " + max + " characters");
+            throw Rejection.invalidField(field, "must be " + min + " to " + max + " characters");
         }
         return value;
     }

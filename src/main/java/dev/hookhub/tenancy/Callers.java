@@ -1,7 +1,6 @@
 package dev.hookhub.tenancy;
 
 import dev.hookhub.HookhubConfig;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Digests;
 import dev.hookhub.support.Ids;
@@ -45,11 +44,6 @@ public class Callers {
 
         public Refusal refusal() {
             return refusal;
-        }
-
-        /** The /v1 answer: 401 naming the problem. */
-        public ProblemException asProblem() {
-            return ProblemException.unauthorized(getMessage());
         }
     }
 
@@ -209,15 +203,15 @@ public class Callers {
         });
     }
 
-    /** Checks the operator's admin token (Authorization: Bearer), in constant time. */
+    /** Checks the operator's admin token (Authorization: Bearer), in constant time; throws {@link Refused}. */
     public void requireAdmin(String authorization) {
         String expected = config.adminToken().orElse(null);
         if (authorization == null || authorization.isBlank()) {
-            throw ProblemException.unauthorized("The admin token is required (Authorization: Bearer <admin token>)");
+            throw new Refused(Refusal.MISSING, "The admin token is required (Authorization: Bearer <admin token>)");
         }
         String presented = Objects.requireNonNullElse(bearerToken(authorization), "");
         if (expected == null || !Digests.constantTimeEquals(presented, expected)) {
-            throw ProblemException.unauthorized("The admin token is not valid");
+            throw new Refused(Refusal.INVALID, "The admin token is not valid");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.hookhub.subscription;
 
-import dev.hookhub.negotiation.ProblemException;
+import dev.hookhub.support.Rejection;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -62,8 +62,8 @@ class TargetAddressesTest {
         for (String url : List.of("http://[::7f00:1]/", "http://[::127.0.0.1]/", "http://[::ffff:127.0.0.1]/",
                 "http://[64:ff9b::7f00:1]/", "http://[64:ff9b:1::1]/", "http://[2002:7f00:1::]/", "http://127.0.0.1/",
                 "http://[::1]:8080/", "https://localhost/", "http://169.254.169.254/latest/meta-data")) {
-            ProblemException e = assertThrows(ProblemException.class, () -> strict.url(url), url);
-            assertEquals("url", e.problem().errors().get(0).field(), url);
+            Rejection.InvalidField e = assertThrows(Rejection.InvalidField.class, () -> strict.url(url), url);
+            assertEquals("url", e.field(), url);
             assertEquals(url, lenient.url(url), "allowed where private targets are (dev, test)");
         }
         assertEquals("https://[2606:4700:4700::1111]/h", strict.url("https://[2606:4700:4700::1111]/h"));
@@ -75,9 +75,9 @@ class TargetAddressesTest {
         for (String url : List.of("http://0177.0.0.1/", "http://0x7f000001/", "http://2130706433/", "http://127.1/",
                 "http://127.0.1/", "http://0x7f.0.0.1/", "http://8.8.010.8/")) {
             for (SubscriptionRules rules : List.of(strict, lenient)) {
-                ProblemException e = assertThrows(ProblemException.class, () -> rules.url(url), url);
-                assertEquals("url", e.problem().errors().get(0).field());
-                assertFalse(e.problem().errors().get(0).message().contains("127"), "no address in the answer");
+                Rejection.InvalidField e = assertThrows(Rejection.InvalidField.class, () -> rules.url(url), url);
+                assertEquals("url", e.field());
+                assertFalse(e.reason().contains("127"), "no address in the answer");
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.hookhub.api.compat.cro;
 
 import dev.hookhub.api.Access;
-import dev.hookhub.negotiation.Problem;
+import dev.hookhub.api.RefusedCredential;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireCodecs;
 import dev.hookhub.negotiation.WireFormat;
@@ -25,21 +25,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.util.regex.Pattern;
-
 /**
  * CRO's Delete Hook: deactivates (soft-deletes, through the one delete core) the subscription whose
  * {@code number} is {@code hook_id}, for a bearer token of the tenant named in {@code x-tenant-id}.
- * Errors are problem details in the negotiated format; {@link CroHeaders} adds CRO's headers.
+ * CRO's header grammar is {@link CroDeleteRequest}'s. Errors are problem details in the negotiated format;
+ * {@link CroHeaders} adds CRO's headers.
  */
 @Path("/hooks")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 public class CroHookResource {
 
     static final String SURFACE = "cro";
-    /** CRO's pattern for the header, as its document gives it (the dots read as dots); see {@link #wellFormed}. */
-    static final String AUTHORIZATION_PATTERN = "^bearer [a-z0-9-_=]+\\.[a-z0-9-_=]+\\.?[a-z0-9-_.+/=]*$";
-    private static final Pattern POSITIVE_INTEGER = Pattern.compile("0*[1-9][0-9]{0,17}");
 
     private final Callers callers;
     private final Tenancy tenancy;
@@ -65,26 +61,20 @@ public class CroHookResource {
             @HeaderParam(CroHeaders.API_VERSION) String apiVersion,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body,
             @Context HttpServerRequest http) {
-        checkAuthorization(authorization);
-        long tenant = positiveInteger("Header 'x-tenant-id'", tenantId);
-        if (apiVersion != null && CroHeaders.apiVersion(apiVersion).isEmpty()) {
-            throw ProblemException.badRequest("Header 'x-api-version' must be one of "
-                    + String.join(", ", CroHeaders.API_VERSIONS.stream().sorted().toList()) + ", got '"
-                    + apiVersion + "'");
-        }
-        long number = positiveInteger("Path parameter 'hook_id'", hookId);
-        readIgnoredBody(contentType, body);
+        CroDeleteRequest request = CroDeleteRequest.parse(hookId, authorization, tenantId, apiVersion, contentType,
+                body, maxAuthorizationLength, codecs);
         return callers.bearer()
-                .onFailure(Callers.Refused.class).transform(e -> ProblemException.unauthorized(e.getMessage()))
+                .onFailure(Callers.Refused.class).transform(e -> RefusedCredential.problem((Callers.Refused) e))
                 .call(caller -> tenancy.orgNumber(caller.orgId()).invoke(orgNumber -> {
-                    if (orgNumber == null || orgNumber != tenant) {
-                        throw ProblemException.forbidden("The token is not valid for tenant " + tenant);
+                    if (orgNumber == null || orgNumber != request.tenant()) {
+                        throw ProblemException.forbidden("The token is not valid for tenant " + request.tenant());
                     }
                 }))
                 .invoke(CroHookResource::requireWriter)
-                .flatMap(caller -> deletion.delete(DeletionRequest.of(new DeletionScope.ByNumber(caller.orgId(), number),
-                        caller.actor(), SURFACE, ClientAddress.of(http))))
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No hook " + number))
+                .flatMap(caller -> deletion.delete(DeletionRequest.of(
+                        new DeletionScope.ByNumber(caller.orgId(), request.hook()), caller.actor(), SURFACE,
+                        ClientAddress.of(http))))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No hook " + request.hook()))
                 .map(CroMapper::webhook);
     }
 
@@ -96,87 +86,9 @@ public class CroHookResource {
         return RestResponse.noContent();
     }
 
-    /**
-     * CRO's rules for the header: present (else 401), a bearer token of its pattern, at most
-     * hookhub.cro.max-authorization-length characters (else 400). The token itself is checked after.
-     */
-    private void checkAuthorization(String authorization) {
-        if (authorization == null || authorization.isEmpty()) {
-            throw ProblemException.unauthorized("The Authorization header is required (Authorization: Bearer <token>)");
-        }
-        if (authorization.length() > maxAuthorizationLength) {
-            throw ProblemException.badRequest("Header 'Authorization' must be at most " + maxAuthorizationLength
-                    + " characters, got " + authorization.length());
-        }
-        if (!wellFormed(authorization)) {
-            throw ProblemException.badRequest("Header 'Authorization' must be 'Bearer ' and a token ("
-                    + AUTHORIZATION_PATTERN + ", any case)");
-        }
-    }
-
-    /**
-     * Whether the header matches {@link #AUTHORIZATION_PATTERN} (ASCII, any case), in one pass: the regex
-     * over a 700-character token was a twentieth of the JVM's work per CRO delete. The pattern reads as:
-     * "bearer ", a segment, a dot, a segment character, then any mix of segment characters and {@code . + /}
-     * (the optional second dot is one of those).
-     */
-    static boolean wellFormed(String header) {
-        int n = header.length();
-        if (n < 7 || !header.regionMatches(true, 0, "bearer ", 0, 7)) {
-            return false;
-        }
-        int i = 7;
-        while (i < n && segment(header.charAt(i))) {
-            i++;
-        }
-        if (i == 7 || i + 1 >= n || header.charAt(i) != '.' || !segment(header.charAt(i + 1))) {
-            return false;
-        }
-        for (i += 2; i < n; i++) {
-            char c = header.charAt(i);
-            if (!segment(c) && c != '.' && c != '+' && c != '/') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code [a-z0-9-_=]}, any case. */
-    private static boolean segment(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                || c == '=';
-    }
-
     private static void requireWriter(Caller caller) {
         if (!caller.canWrite()) {
             throw ProblemException.forbidden("Role Admin or Dispatcher is required to delete a hook");
-        }
-    }
-
-    private static long positiveInteger(String name, String value) {
-        if (value == null || value.isEmpty()) {
-            throw ProblemException.badRequest(name + " is required (a positive integer)");
-        }
-        if (!POSITIVE_INTEGER.matcher(value).matches()) {
-            throw ProblemException.badRequest(name + " must be a positive integer, got '" + value + "'");
-        }
-        return Long.parseLong(value);
-    }
-
-    /** No body, or an empty object as CRO's samples send ({@code {}}): accepted and ignored. */
-    private void readIgnoredBody(String contentType, byte[] body) {
-        if (body == null || body.length == 0) {
-            return;
-        }
-        WireFormat format = WireFormat.fromContentType(contentType).orElse(null);
-        if (format == null) {
-            throw new ProblemException(Problem.of(415, "Unsupported Media Type",
-                    (contentType == null ? "A Content-Type is required with a body" : "Content-Type '" + contentType
-                            + "' is not supported") + ": send no body, or {} as application/json"));
-        }
-        if (!codecs.check(format, body)) {
-            throw ProblemException.badRequest("Malformed " + (format == WireFormat.MSGPACK ? "MessagePack body: the body must be a MessagePack map"
-                    : "JSON body: the body must be a JSON object") + " ({} is accepted and ignored)");
         }
     }
 }

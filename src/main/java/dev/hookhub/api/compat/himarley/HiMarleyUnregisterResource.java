@@ -1,6 +1,7 @@
 package dev.hookhub.api.compat.himarley;
 
 import dev.hookhub.api.Access;
+import dev.hookhub.api.RefusedCredential;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletedSubscription;
@@ -63,7 +64,7 @@ public class HiMarleyUnregisterResource {
      */
     private Uni<DeletedSubscription> refusal(String apiKey, UUID id) {
         return callers.apiKey(apiKey)
-                .onFailure(Callers.Refused.class).transform(e -> ((Callers.Refused) e).asProblem())
+                .onFailure(Callers.Refused.class).transform(e -> RefusedCredential.problem((Callers.Refused) e))
                 .map(caller -> {
                     if (!caller.canWrite()) {
                         throw ProblemException.forbidden("The x-api-key needs role Admin or Dispatcher to unregister a webhook");

@@ -1,6 +1,7 @@
 package dev.hookhub.api.compat.m3ter;
 
 import dev.hookhub.api.Access;
+import dev.hookhub.api.RefusedCredential;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.DeletionRequest;
@@ -49,7 +50,7 @@ public class M3terDestinationResource {
         UUID org = Ids.parse(orgId).orElseThrow(() -> ProblemException.notAUuid("orgId", orgId));
         UUID destination = Ids.parse(id).orElseThrow(() -> ProblemException.notAUuid("id", id));
         return callers.bearer()
-                .onFailure(Callers.Refused.class).transform(e -> ((Callers.Refused) e).asProblem())
+                .onFailure(Callers.Refused.class).transform(e -> RefusedCredential.problem((Callers.Refused) e))
                 .invoke(caller -> {
                     if (!caller.orgId().equals(org)) {
                         throw ProblemException.forbidden("The bearer token is not for organization " + org);

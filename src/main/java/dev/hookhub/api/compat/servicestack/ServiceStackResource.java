@@ -1,11 +1,7 @@
 package dev.hookhub.api.compat.servicestack;
 
 import dev.hookhub.api.Access;
-import dev.hookhub.api.compat.servicestack.ServiceStackDtos.DeleteWebhookSubscription;
 import dev.hookhub.api.compat.servicestack.ServiceStackDtos.DeleteWebhookSubscriptionResponse;
-import dev.hookhub.api.compat.servicestack.ServiceStackDtos.ResponseError;
-import dev.hookhub.negotiation.FormBody;
-import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.ProblemResponses;
 import dev.hookhub.negotiation.WireCodecs;
 import dev.hookhub.negotiation.WireFormat;
@@ -15,7 +11,6 @@ import dev.hookhub.subscription.DeletionScope;
 import dev.hookhub.subscription.SecretForms;
 import dev.hookhub.subscription.SubscriptionDeletion;
 import dev.hookhub.support.ClientAddress;
-import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HeaderParam;
@@ -30,8 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,8 +46,6 @@ public class ServiceStackResource {
             + "|json/reply/DeleteWebhookSubscription"
             + "|x-msgpack/reply/DeleteWebhookSubscription"
             + "|api/DeleteWebhookSubscription";
-    private static final String CUSTOM_ROUTE = "sync/webhooks/subscriptions/";
-    private static final String DELETE_SUFFIX = "/delete";
 
     static final String SURFACE = "servicestack";
     /** Who deletes here: whoever holds the subscription's secret (audit actor and deletedBy). */
@@ -84,9 +75,7 @@ public class ServiceStackResource {
     public Uni<DeleteWebhookSubscriptionResponse> delete(@PathParam("route") String route,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body,
             @Context HttpServerRequest http) {
-        String pathId = route.startsWith(CUSTOM_ROUTE)
-                ? route.substring(CUSTOM_ROUTE.length(), route.length() - DELETE_SUFFIX.length()) : null;
-        return delete(pathId, read(contentType, body), http);
+        return delete(ServiceStackDeleteRequest.parse(route, contentType, body, codecs), http);
     }
 
     @ServerExceptionMapper
@@ -99,10 +88,10 @@ public class ServiceStackResource {
                 : response;
     }
 
-    private Uni<DeleteWebhookSubscriptionResponse> delete(String pathId, DeleteWebhookSubscription body,
-            HttpServerRequest http) {
-        UUID id = validate(pathId, body);
-        String presented = body.secret();
+    /** The secret is the proof: checked by the core's delete on the locked row, with tries throttled per id. */
+    private Uni<DeleteWebhookSubscriptionResponse> delete(ServiceStackDeleteRequest asked, HttpServerRequest http) {
+        UUID id = asked.id();
+        String presented = asked.secret();
         WrongSecretThrottle.Try attempt = throttle.admit(id);
         // Checked on the locked row before commit: a wrong secret rolls the whole delete back. The owner's
         // sealed copy is made there too, so a failure to seal also changes nothing.
@@ -133,57 +122,5 @@ public class ServiceStackResource {
                 })
                 .onItem().ifNull().failWith(() -> ServiceStackError.notFound(id))
                 .map(deleted -> ServiceStackMapper.response(deleted, sealed.get()));
-    }
-
-    /** The subscription id, or 400 listing every invalid field (path and body ids must agree). */
-    private static UUID validate(String pathId, DeleteWebhookSubscription body) {
-        List<ResponseError> errors = new ArrayList<>();
-        String id = isBlank(body.id()) ? pathId : body.id();
-        if (!isBlank(body.id()) && pathId != null && !body.id().equalsIgnoreCase(pathId)) {
-            errors.add(new ResponseError("Equal", "Id",
-                    "'Id' must be equal to the Id in the path ('" + pathId + "'), got '" + body.id() + "'."));
-        } else if (isBlank(id)) {
-            errors.add(ServiceStackError.notEmpty("Id"));
-        } else if (Ids.parse(id).isEmpty()) {
-            errors.add(new ResponseError("InvalidFormat", "Id",
-                    "'Id' must be a webhook subscription id (a UUID), got '" + id + "'."));
-        }
-        if (isBlank(body.secret())) {
-            errors.add(ServiceStackError.notEmpty("Secret"));
-        }
-        if (!errors.isEmpty()) {
-            throw ServiceStackError.invalid(errors);
-        }
-        return Ids.parse(id).orElseThrow();
-    }
-
-    /** The request DTO from a JSON, MessagePack or form body (no body: an empty DTO). */
-    private DeleteWebhookSubscription read(String contentType, byte[] body) {
-        if (body == null || body.length == 0) {
-            return new DeleteWebhookSubscription(null, null);
-        }
-        if (FormBody.isForm(contentType)) {
-            try {
-                FormBody form = FormBody.parse(body);
-                return new DeleteWebhookSubscription(form.firstIgnoringCase("id"), form.firstIgnoringCase("secret"));
-            } catch (ProblemException e) {
-                throw ServiceStackError.unreadable(e.problem());
-            }
-        }
-        WireFormat format = WireFormat.fromContentType(contentType).orElse(null);
-        if (format == null) {
-            throw ServiceStackError.unsupported(contentType);
-        }
-        try {
-            DeleteWebhookSubscription dto = (DeleteWebhookSubscription) codecs.readBody(format, body,
-                    DeleteWebhookSubscription.class);
-            return dto == null ? new DeleteWebhookSubscription(null, null) : dto;
-        } catch (ProblemException e) {
-            throw ServiceStackError.unreadable(e.problem());
-        }
-    }
-
-    private static boolean isBlank(String value) {
-        return value == null || value.isBlank();
     }
 }

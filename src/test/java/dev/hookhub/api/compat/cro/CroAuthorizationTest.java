@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CroAuthorizationTest {
 
-    private static final Pattern ORACLE = Pattern.compile(CroHookResource.AUTHORIZATION_PATTERN, Pattern.CASE_INSENSITIVE);
+    private static final Pattern ORACLE = Pattern.compile(CroDeleteRequest.AUTHORIZATION_PATTERN, Pattern.CASE_INSENSITIVE);
 
     @Test
     void chosenHeadersAnswerAsTheRegex() {
@@ -25,10 +25,10 @@ class CroAuthorizationTest {
                 "Bearer a..b", "Bearer a.+b", "Bearer a./", "Bearer ab", "Bearer ", "Bearer", "bearer  a.b", "Bearer\ta.b",
                 "Bearer a.b c", "Bearer a.b\n", "Bearer a!.b", "Bearer a.b!", "Basic a.b", "xbearer a.b", "Bearer a.b\u00e9",
                 "Bearer \u212a.b", "Bearer a.\u0131", "Bearera.b", "", "b", "Bearer +.b", "Bearer a.=+")) {
-            assertEquals(ORACLE.matcher(header).matches(), CroHookResource.wellFormed(header), header);
+            assertEquals(ORACLE.matcher(header).matches(), CroDeleteRequest.wellFormed(header), header);
         }
-        assertTrue(CroHookResource.wellFormed("Bearer a.b"));
-        assertFalse(CroHookResource.wellFormed("Bearer a"));
+        assertTrue(CroDeleteRequest.wellFormed("Bearer a.b"));
+        assertFalse(CroDeleteRequest.wellFormed("Bearer a"));
     }
 
     @Test
@@ -47,7 +47,7 @@ class CroAuthorizationTest {
             }
             String h = header.toString();
             boolean expected = ORACLE.matcher(h).matches();
-            assertEquals(expected, CroHookResource.wellFormed(h), h);
+            assertEquals(expected, CroDeleteRequest.wellFormed(h), h);
             matched += expected ? 1 : 0;
         }
         assertTrue(matched > 10_000, "the random headers include enough well-formed ones: " + matched);
