@@ -267,8 +267,8 @@ for old, new in zip(sys.argv[2::2], sys.argv[3::2]):
 print(' '.join(line.strip() for line in sql.strip().splitlines()))
 PY
 }
-# The delete statement exactly as the service runs it, taken from the one delete core, by number.
-CORE="$ROOT/src/main/java/dev/hookhub/subscription/SubscriptionDeletion.java"
+# The delete statement exactly as the service runs it, taken from the one delete core's repository, by number.
+CORE="$ROOT/src/main/java/dev/hookhub/subscription/SubscriptionRepository.java"
 # The scope pgbench deletes in (by number: it walks the pool's numbers) and its parameters $6 and $7;
 # a dialect with a scope of its own sets SCOPE, P6 and P7 for its ceiling (OWN_SCOPE below).
 PLAIN_SCOPE='s.number = $1 and s.org_id = $6'
@@ -585,7 +585,7 @@ if ((BIG)) && want 4; then
       '$2' "'x'" '$3' "'x'" '$4' "'x'" '$5' '100' '$6' "'$ORG'::uuid")" -c "rollback"
     echo
     echo "-- the queue claim (DeliveryClaim), on the same data"
-    "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryClaim.java" \
+    "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryRepository.java" \
       '$1' '32' '$2' '4' '$3' '20000' '$4' "'00000000-0000-0000-0000-000000000000'::uuid" '$5' '256')" -c "rollback"
     echo
     echo "-- publishing: the fan-out to the org's subscriptions of one event type (EventPublisher)"
