@@ -3,6 +3,7 @@ package dev.hookhub.store;
 import dev.hookhub.delivery.DeliveryAttempt;
 import dev.hookhub.delivery.DeliveryAttemptRepository;
 import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.delivery.DeliveryRepository;
 import dev.hookhub.subscription.SubscriptionRepository;
 import dev.hookhub.support.Api;
 import dev.hookhub.support.Database;
@@ -47,7 +48,34 @@ class RepositoryRulesTest {
     DeliveryAttemptRepository attempts;
 
     @Inject
+    DeliveryRepository deliveries;
+
+    @Inject
     Pool pool;
+
+    @Test
+    void theQueueGaugesReadWhatTheTableHolds() {
+        Api.Tenant tenant = Api.tenant();
+        UUID subscription = id(Api.createSubscription(tenant));
+        UUID event = UUID.randomUUID();
+        Database.query("insert into event (id, org_id, type, payload, payload_format) values (?, ?, 'gauge.test', ?, 'json')",
+                event, tenant.orgId(), "{}".getBytes());
+        // Inactive, so no worker takes it: queued and due for an hour, far in the past of anything else queued.
+        Database.query("update subscription set active = false where id = ?", subscription);
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
+                + " values (?, ?, ?, ?, 'queued', now() - interval '1 hour')", UUID.randomUUID(), event, subscription,
+                tenant.orgId());
+        try {
+            asserter.assertThat(() -> deliveries.queueState(), state -> {
+                // Other tests' deliveries may come and go meanwhile: this one is pending and the oldest due.
+                assertTrue(state.depth() >= 1, "depth " + state);
+                assertTrue(state.oldestDue() != null && state.oldestDue().isBefore(Instant.now().minusSeconds(3500)),
+                        "an hour overdue: " + state);
+            });
+        } finally {
+            Database.query("delete from delivery where event_id = ?", event);
+        }
+    }
 
     @Test
     void aTombstoneOrAnotherOrgsSubscriptionIsNeverLive() {

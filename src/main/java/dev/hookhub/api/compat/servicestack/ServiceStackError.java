@@ -8,6 +8,7 @@ import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.ProblemMappers;
 import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.store.SqlErrors;
+import dev.hookhub.support.Rejection;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
 
@@ -93,6 +94,13 @@ final class ServiceStackError extends RuntimeException {
                     .toList();
             return new ServiceStackError(p.status(), new ResponseStatus(HttpStatusCodeNames.of(p.status()), p.detail(),
                     errors), 0);
+        }
+        if (failure instanceof Rejection.InvalidField invalid) {
+            return new ServiceStackError(400, new ResponseStatus(HttpStatusCodeNames.of(400), invalid.getMessage(),
+                    List.of(new ResponseError(HttpStatusCodeNames.of(400), fieldName(invalid.field()), invalid.reason()))), 0);
+        }
+        if (failure instanceof Rejection.Conflict conflict) {
+            return of(409, conflict.getMessage());
         }
         if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             int status = web.getResponse().getStatus();
