@@ -157,7 +157,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                 query.setParameter("subscription", subscriptionId);
             }
             return query.getResultList();
-        }).map(rows -> rows.stream().map(r -> new Hour(instant(r[0]), ((Number) r[1]).longValue(),
+        }).map(rows -> rows.stream().map(r -> new Hour((Instant) r[0], ((Number) r[1]).longValue(),
                 ((Number) r[2]).longValue(), rounded(r[3]), rounded(r[4]), r[5] == null ? null : ((Number) r[5]).intValue()))
                 .toList());
     }
@@ -177,18 +177,5 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
 
     private static Integer rounded(Object value) {
         return value == null ? null : (int) Math.round(((Number) value).doubleValue());
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.time.LocalDateTime l) {
-            return l.toInstant(java.time.ZoneOffset.UTC);
-        }
-        return ((java.util.Date) value).toInstant();
     }
 }

@@ -101,7 +101,7 @@ public class DeliveryWorker {
         config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
-        subscriber.channel(EventPublisher.CHANNEL).handler(payload -> wake());
+        subscriber.channel(EventRepository.CHANNEL).handler(payload -> wake());
         subscriber.connect().subscribe().with(
                 ok -> Log.debug("Delivery worker listening for new events"),
                 e -> Log.warnf("Delivery worker cannot LISTEN (%s); polling only", e.getMessage()));

@@ -23,9 +23,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class EventPublisher {
 
-    /** The NOTIFY channel the delivery workers LISTEN on. */
-    public static final String CHANNEL = EventRepository.CHANNEL;
-
     /** The event's id, how many deliveries it fanned out to, and whether it was an earlier event (same key). */
     public record Published(UUID eventId, int deliveries, boolean duplicate) {
     }

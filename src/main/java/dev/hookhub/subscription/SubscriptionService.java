@@ -94,7 +94,7 @@ public class SubscriptionService {
     /** Applies the non-null fields of the draft; version + 1. Null when not found. */
     @WithTransaction
     public Uni<Subscription> change(Caller caller, UUID id, SubscriptionDraft changes) {
-        return lockLive(caller, id).flatMap(locked -> {
+        return subscriptions.lockLive(caller.orgId(), id).flatMap(locked -> {
             if (!locked) {
                 return Uni.createFrom().nullItem();
             }
@@ -149,7 +149,7 @@ public class SubscriptionService {
     public Uni<Rotation> rotate(Caller caller, UUID id, String givenSecret) {
         String secret = givenSecret == null ? SigningSecrets.generate() : rules.secret(givenSecret);
         Instant validUntil = now().plus(config.subscriptions().secretRotationOverlap());
-        return lockLive(caller, id).flatMap(locked -> {
+        return subscriptions.lockLive(caller.orgId(), id).flatMap(locked -> {
             if (!locked) {
                 return Uni.createFrom().nullItem();
             }
@@ -157,11 +157,6 @@ public class SubscriptionService {
                     .flatMap(n -> secrets.store(id, secret))
                     .flatMap(key -> find(caller, id).map(s -> new Rotation(s, secret, key.keyId, validUntil)));
         });
-    }
-
-    /** Locks the live row for this transaction, so a concurrent delete waits for it (and vice versa). */
-    private Uni<Boolean> lockLive(Caller caller, UUID id) {
-        return subscriptions.lockLive(caller.orgId(), id);
     }
 
     private static Rejection duplicateCode(String code) {

@@ -18,12 +18,6 @@ public class OrganizationRepository implements PanacheRepositoryBase<Organizatio
         return find("number > ?1 order by number", afterNumber == null ? 0 : afterNumber).page(0, limit).list();
     }
 
-    /** The org with this id, or null. */
-    @WithSession
-    public Uni<Organization> find(UUID id) {
-        return findById(id);
-    }
-
     /** The org with this number (CRO's x-tenant-id, an operator token's subject), or null. */
     @WithSession
     public Uni<Organization> withNumber(int number) {

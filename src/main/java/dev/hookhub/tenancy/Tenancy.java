@@ -2,6 +2,7 @@ package dev.hookhub.tenancy;
 
 import dev.hookhub.support.Digests;
 import dev.hookhub.support.Ids;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,8 +57,9 @@ public class Tenancy {
         return orgs.page(afterNumber, limit);
     }
 
+    @WithSession
     public Uni<Organization> findOrg(UUID id) {
-        return orgs.find(id);
+        return orgs.findById(id);
     }
 
     /** The org's number, or null when no such org exists. */
