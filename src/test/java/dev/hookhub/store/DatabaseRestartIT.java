@@ -146,6 +146,19 @@ class DatabaseRestartIT {
         assertEquals(503L, problem.get("status"));
         assertEquals("The database is unavailable. Retry after 5 seconds.", problem.get("detail"));
 
+        // The slow paths that read and write through Hibernate Reactive sessions answer the outage the same way.
+        String unknown = java.util.UUID.randomUUID().toString();
+        for (String route : List.of("/v1/events/" + unknown, "/v1/events/" + unknown + "/attempts",
+                "/v1/subscriptions/" + other.get("id") + "/attempts", "/v1/stats/attempts")) {
+            given().header("Authorization", tenant.bearer()).get(route).then().statusCode(503).header("Retry-After", "5")
+                    .body("status", is(503));
+        }
+        for (String route : List.of("/v1/deliveries/" + unknown + "/retry", "/v1/subscriptions/" + other.get("id") + "/test")) {
+            given().header("Authorization", tenant.bearer()).post(route).then().statusCode(503).header("Retry-After", "5")
+                    .body("status", is(503));
+        }
+        given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).get("/v1/admin/orgs/" + tenant.orgId() + "/clients")
+                .then().statusCode(503).header("Retry-After", "5").body("status", is(503));
         given().contentType(ContentType.JSON).body(Map.of("id", other.get("id"), "secret", other.get("secret")))
                 .post("/sync/webhooks/subscriptions/" + other.get("id") + "/delete")
                 .then().statusCode(503).header("Retry-After", "5")
