@@ -25,7 +25,15 @@ public class Event extends PanacheEntityBase {
 
     public String type;
 
+    /** The payload as stored: sealed under the org's data key when {@link #sealed}; null once erased. */
     public byte[] payload;
+
+    /** Whether {@link #payload} is sealed (rows from before payload encryption are not, until the sealer runs). */
+    public boolean sealed;
+
+    /** When the event was erased (DELETE /v1/events/{id}); its payload is gone. */
+    @Column(name = "erased_at")
+    public Instant erasedAt;
 
     @Column(name = "payload_format")
     public String payloadFormat;

@@ -27,4 +27,12 @@ public class Organization extends PanacheEntityBase {
     @Generated
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
+
+    /** The org's data key wrapped under the master key; null before its first payload and after offboarding. */
+    @Column(name = "data_key")
+    public byte[] dataKey;
+
+    /** When offboarding started; from then the org accepts nothing. */
+    @Column(name = "offboarded_at")
+    public Instant offboardedAt;
 }
