@@ -47,6 +47,8 @@ public interface HookhubConfig {
 
     Liveness liveness();
 
+    Retention retention();
+
     interface Token {
         /** The {@code iss} of the tokens hookhub issues and accepts. */
         @WithDefault("hookhub")
@@ -141,7 +143,10 @@ public interface HookhubConfig {
         @WithDefault("PT24H")
         Duration secretRotationOverlap();
 
-        /** How long delivery history and tombstones of deleted subscriptions are kept. */
+        /**
+         * Deprecated: how long delivery history and tombstones of deleted subscriptions are kept. Still honoured
+         * as the default of {@code hookhub.retention.attempts} and {@code hookhub.retention.tombstones}.
+         */
         @WithDefault("P30D")
         Duration retention();
 
@@ -240,5 +245,32 @@ public interface HookhubConfig {
         /** /q/health/live is DOWN once an event loop has left a no-op given to it waiting this long. */
         @WithDefault("PT10S")
         Duration eventLoopStall();
+    }
+
+    /**
+     * How long each table keeps its rows (README, "Retention"); the purge runs every
+     * {@code hookhub.delivery.purge-every}, {@code hookhub.delivery.purge-batch-size} rows per statement.
+     */
+    interface Retention {
+        /**
+         * Events with their payloads, by creation time; an event is kept while it has a queued or in-flight
+         * delivery. Its deliveries go with it.
+         */
+        @WithDefault("P30D")
+        Duration events();
+
+        /** Finished deliveries (succeeded, failed, cancelled), by completion time. */
+        @WithDefault("P30D")
+        Duration deliveries();
+
+        /** Delivery attempts (history), by attempt time. Unset: {@code hookhub.subscriptions.retention}. */
+        Optional<Duration> attempts();
+
+        /** Tombstones of deleted subscriptions, by deletion time. Unset: {@code hookhub.subscriptions.retention}. */
+        Optional<Duration> tombstones();
+
+        /** Audit records, by the time of the action. */
+        @WithDefault("P400D")
+        Duration audit();
     }
 }

@@ -16,6 +16,7 @@ import io.vertx.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -233,5 +234,24 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
         return new Claimed(claimed, cursor, more, held);
+    }
+
+    /** A purge batch: the deliveries finished longest ago, along delivery_completed (V14). */
+    private static final String PURGE = """
+            delete from delivery where id = any(array(
+                select d.id from delivery d
+                 where d.status in ('succeeded', 'failed', 'cancelled') and d.completed_at < $1
+                 order by d.completed_at limit $2
+                   for update of d skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} deliveries that finished (succeeded, failed, cancelled) before the cutoff;
+     * the count. Native, through the reactive client, one statement in its own
+     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
+     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
+     */
+    public Uni<Integer> purgeFinishedBefore(Instant cutoff, int batch) {
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 }

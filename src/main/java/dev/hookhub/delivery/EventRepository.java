@@ -11,6 +11,8 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.UUID;
 
@@ -118,5 +120,25 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
         }
         Row r = rows.iterator().next();
         return new EventPublisher.Published(r.getUUID("id"), r.getLong("deliveries").intValue(), true);
+    }
+
+    /** A purge batch: the oldest events past the cutoff that no delivery waits on, along event_created (V14). */
+    private static final String PURGE = """
+            delete from event where id = any(array(
+                select e.id from event e
+                 where e.created_at < $1
+                   and not exists (select 1 from delivery d where d.event_id = e.id and d.status in ('queued', 'in_flight'))
+                 order by e.created_at limit $2
+                   for update of e skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} events created before the cutoff (erased ones too) that have no queued or
+     * in-flight delivery, with their deliveries (foreign-key cascade); the count. Native, through the reactive client, one statement in its own
+     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
+     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
+     */
+    public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 }
