@@ -32,10 +32,13 @@ public class AuditRepository implements PanacheRepositoryBase<AuditRecord, Long>
                 : find("orgId = ?1 and id < ?2 order by id desc", orgId, before)).page(0, limit).list();
     }
 
-    /** A purge batch: the oldest records past the cutoff, along audit_at (V14). */
+    /**
+     * A purge batch: the oldest records past the cutoff, along audit_at (V14). Deleted by row address (ctid): the
+     * rows stay locked until the statement ends, so their addresses hold, and no index is descended again per row.
+     */
     private static final String PURGE = """
-            delete from audit where id = any(array(
-                select a.id from audit a
+            delete from audit where ctid = any(array(
+                select a.ctid from audit a
                  where a.at < $1
                  order by a.at limit $2
                    for update of a skip locked))
