@@ -3,7 +3,7 @@
 # runs each scenario with wrk (a separate process) and pgbench as the ceiling, and writes
 # bench/results/latest.md, latest.csv and latest.png.
 #
-#   bench/run.sh           full run (about 12 minutes on 2 cores, plus the builds when sources changed)
+#   bench/run.sh           full run (about 12 minutes on 2 cores, 10 more for scenario 6, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
 #   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5 6); results in target/bench-partial/
 #   SCENARIOS=6 RETENTION_ATTEMPTS=200000 RETENTION_EVENTS=20000 bench/run.sh   the retention purge, small
