@@ -103,7 +103,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                        attempts = d.attempts + 1
                   from event e, subscription s
                  where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
-                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.sealed, e.payload_format,
                           s.url, s.content_type, s.headers, s.failing_since,
                           array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
                                   and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
@@ -228,10 +228,15 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                 }
             }
             claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
-                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
-                    r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
+                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), bytes(r.getBuffer("payload")),
+                    r.getBoolean("sealed"), r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
         return new Claimed(claimed, cursor, more, held);
+    }
+
+    /** A column's bytes; null for null (an erased event's payload). */
+    private static byte[] bytes(Buffer buffer) {
+        return buffer == null ? null : buffer.getBytes();
     }
 }

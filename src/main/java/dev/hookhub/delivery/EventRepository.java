@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -31,8 +32,8 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
             with registered as (
                 insert into event_type (org_id, name) values ($2, $3) on conflict do nothing
             ), inserted as (
-                insert into event (id, org_id, type, payload, payload_format, idempotency_key)
-                values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+                insert into event (id, org_id, type, payload, payload_format, idempotency_key, sealed)
+                values ($1, $2, $3, $4, $5, $6, true) on conflict do nothing
                 returning id
             ), fanned as (
                 insert into delivery (id, event_id, subscription_id, org_id, status, due_at)
@@ -81,6 +82,7 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
      * "Publishing"). With a key, the release, the look-up of the earlier event and the publish share one
      * transaction of the same client. Null when the key was taken meanwhile and no earlier event is visible.
      */
+    /** {@code payload} is sealed (Payloads.seal) for the event's id. */
     Uni<EventPublisher.Published> publish(UUID eventId, UUID orgId, String type, Payloads.Stored payload,
             String idempotencyKey) {
         // The fan-out looks subscriptions up by "<org id> <type>" (V2__hot_path_indexes.sql).
@@ -118,5 +120,15 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
         }
         Row r = rows.iterator().next();
         return new EventPublisher.Published(r.getUUID("id"), r.getLong("deliveries").intValue(), true);
+    }
+
+    /**
+     * Up to {@code limit} events after {@code after} in id order whose payload is not sealed yet (stored before
+     * payload encryption), through the
+     * partial index event_unsealed. Not locked: two instances sealing the same row write two valid seals of the
+     * same plaintext under the same key, and the last one stays.
+     */
+    public Uni<List<Event>> unsealed(UUID after, int limit) {
+        return find("sealed = false and payload is not null and id > ?1 order by id", after).page(0, limit).list();
     }
 }
