@@ -20,8 +20,8 @@ import java.util.UUID;
 /**
  * Every query of the delivery history (delivery results). Attempts are written in batches by one native
  * statement (below; {@link AttemptRecorder} batches them) and read through Panache: a subscription's
- * history by cursor, an event's attempts and hourly figures; the retention purge is native (below). The delete core reads a
- * deleted subscription's history inside its own statement.
+ * history by cursor, an event's attempts and hourly figures; the retention purge is native (below). The
+ * delete core reads a deleted subscription's history inside its own statement.
  */
 @ApplicationScoped
 public class DeliveryAttemptRepository implements PanacheRepositoryBase<DeliveryAttempt, UUID> {
@@ -177,9 +177,10 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
             """;
 
     /**
-     * Deletes at most {@code batch} attempts made before the cutoff; the count. Native, through the reactive client, one statement in its own
-     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
-     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
+     * Deletes at most {@code batch} attempts made before the cutoff; the count. Native, through the reactive
+     * client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on
+     * several instances take disjoint rows instead of waiting for (or deadlocking with) each other, and never
+     * waits for a row a request holds.
      */
     public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());

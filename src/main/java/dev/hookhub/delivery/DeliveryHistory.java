@@ -61,8 +61,9 @@ public class DeliveryHistory {
     @WithSession
     public Uni<EventState> event(UUID orgId, UUID eventId) {
         return events.findInOrg(orgId, eventId).onItem().ifNotNull().transformToUni(e -> deliveries.ofEvent(eventId)
-                .map(ds -> new EventState(e.id, e.type, payloads.stored(e.payload, e.payloadFormat), e.idempotencyKey,
-                        e.createdAt, ds.stream().map(DeliveryState::of).toList())));
+                .flatMap(ds -> payloads.open(orgId, e.id, e.payload, e.sealed)
+                        .map(plain -> new EventState(e.id, e.type, payloads.stored(plain, e.payloadFormat), e.idempotencyKey,
+                                e.createdAt, ds.stream().map(DeliveryState::of).toList()))));
     }
 
     /**

@@ -104,7 +104,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                        attempts = d.attempts + 1
                   from event e, subscription s
                  where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
-                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.sealed, e.payload_format,
                           s.url, s.content_type, s.headers, s.failing_since,
                           array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
                                   and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
@@ -229,11 +229,16 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                 }
             }
             claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
-                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
-                    r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
+                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), bytes(r.getBuffer("payload")),
+                    r.getBoolean("sealed"), r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
         return new Claimed(claimed, cursor, more, held);
+    }
+
+    /** A column's bytes; null for null (an erased event's payload). */
+    private static byte[] bytes(Buffer buffer) {
+        return buffer == null ? null : buffer.getBytes();
     }
 
     /**
@@ -250,10 +255,10 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
             """;
 
     /**
-     * Deletes at most {@code batch} deliveries that finished (succeeded, failed, cancelled) before the cutoff;
-     * the count. Native, through the reactive client, one statement in its own
-     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
-     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
+     * Deletes at most {@code batch} deliveries that finished (succeeded, failed, cancelled) before the cutoff; the
+     * count. Native, through the reactive client, one statement in its own transaction: {@code FOR UPDATE SKIP
+     * LOCKED} (no HQL form) lets purges on several instances take disjoint rows instead of waiting for (or
+     * deadlocking with) each other, and never waits for a row a request holds.
      */
     public Uni<Integer> purgeFinishedBefore(Instant cutoff, int batch) {
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());

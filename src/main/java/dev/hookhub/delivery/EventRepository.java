@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -33,8 +34,8 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
             with registered as (
                 insert into event_type (org_id, name) values ($2, $3) on conflict do nothing
             ), inserted as (
-                insert into event (id, org_id, type, payload, payload_format, idempotency_key)
-                values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+                insert into event (id, org_id, type, payload, payload_format, idempotency_key, sealed)
+                values ($1, $2, $3, $4, $5, $6, true) on conflict do nothing
                 returning id
             ), fanned as (
                 insert into delivery (id, event_id, subscription_id, org_id, status, due_at)
@@ -83,6 +84,7 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
      * "Publishing"). With a key, the release, the look-up of the earlier event and the publish share one
      * transaction of the same client. Null when the key was taken meanwhile and no earlier event is visible.
      */
+    /** {@code payload} is sealed (Payloads.seal) for the event's id. */
     Uni<EventPublisher.Published> publish(UUID eventId, UUID orgId, String type, Payloads.Stored payload,
             String idempotencyKey) {
         // The fan-out looks subscriptions up by "<org id> <type>" (V2__hot_path_indexes.sql).
@@ -123,6 +125,16 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
     }
 
     /**
+     * Up to {@code limit} events after {@code after} in id order whose payload is not sealed yet (stored before
+     * payload encryption), through the
+     * partial index event_unsealed. Not locked: two instances sealing the same row write two valid seals of the
+     * same plaintext under the same key, and the last one stays.
+     */
+    public Uni<List<Event>> unsealed(UUID after, int limit) {
+        return find("sealed = false and payload is not null and id > ?1 order by id", after).page(0, limit).list();
+    }
+
+    /**
      * A purge batch: the oldest events past the cutoff that no delivery waits on, along event_created (V14).
      * Deleted by row address (ctid): the rows stay locked until the statement ends, so their addresses hold, and
      * no index is descended again per row.
@@ -138,9 +150,10 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
 
     /**
      * Deletes at most {@code batch} events created before the cutoff (erased ones too) that have no queued or
-     * in-flight delivery, with their deliveries (foreign-key cascade); the count. Native, through the reactive client, one statement in its own
-     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
-     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
+     * in-flight delivery, with their deliveries (foreign-key cascade); the count. Native, through the reactive
+     * client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on
+     * several instances take disjoint rows instead of waiting for (or deadlocking with) each other, and never
+     * waits for a row a request holds.
      */
     public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());

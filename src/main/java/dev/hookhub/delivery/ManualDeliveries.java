@@ -87,14 +87,11 @@ public class ManualDeliveries {
                     payload.put("subscriptionId", subscriptionId.toString());
                     payload.put("sentBy", actor);
                     payload.put("sentAt", Instant.now().toString());
-                    Payloads.Stored stored = payloads.store(payload, WireFormat.JSON);
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     Event event = new Event();
                     event.id = Ids.newId();
                     event.orgId = orgId;
                     event.type = type;
-                    event.payload = stored.bytes();
-                    event.payloadFormat = stored.format();
                     event.createdAt = now;
                     Delivery delivery = new Delivery();
                     delivery.id = Ids.newId();
@@ -105,7 +102,13 @@ public class ManualDeliveries {
                     delivery.dueAt = now;
                     delivery.createdAt = now;
                     // The event's row first: the delivery's foreign key needs it.
-                    return events.persistAndFlush(event)
+                    return payloads.seal(orgId, event.id, payloads.store(payload, WireFormat.JSON))
+                            .flatMap(sealed -> {
+                                event.payload = sealed.bytes();
+                                event.payloadFormat = sealed.format();
+                                event.sealed = true;
+                                return events.persistAndFlush(event);
+                            })
                             .flatMap(e -> deliveries.persistAndFlush(delivery))
                             .flatMap(d -> deliveries.wakeWorkersAtCommit())
                             .map(v -> new TestSent(event.id, delivery.id, type));

@@ -51,9 +51,9 @@ public class AuditRepository implements PanacheRepositoryBase<AuditRecord, Long>
     }
 
     /**
-     * Deletes at most {@code batch} records of actions before the cutoff; the count. Native, through the
-     * reactive client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets
-     * purges on several instances take disjoint rows instead of waiting for (or deadlocking with) each other.
+     * Deletes at most {@code batch} records of actions before the cutoff; the count. Native, through the reactive
+     * client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on
+     * several instances take disjoint rows instead of waiting for (or deadlocking with) each other.
      */
     public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
