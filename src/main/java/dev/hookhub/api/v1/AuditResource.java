@@ -4,6 +4,7 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.api.Access;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.AuditRecord;
 import dev.hookhub.tenancy.AuditRepository;
 import io.smallrye.mutiny.Uni;
@@ -49,7 +50,7 @@ public class AuditResource {
         int pageSize = V1Paging.pageSize(limit, config);
         Long before = V1Paging.decodeCursor(cursor, Long::valueOf);
         AuditRepository.Filter filter = new AuditRepository.Filter(action(action),
-                subscriptionId == null || subscriptionId.isEmpty() ? null : V1Access.id("subscriptionId", subscriptionId),
+                subscriptionId(subscriptionId),
                 time("since", since), time("until", until));
         if (filter.since() != null && filter.until() != null && !filter.since().isBefore(filter.until())) {
             throw ProblemException.badRequest("Query parameter 'since' must be before 'until'");
@@ -60,6 +61,13 @@ public class AuditResource {
                     V1Paging.Slice<AuditRecord> page = V1Paging.slice(rows, pageSize, r -> String.valueOf(r.id));
                     return new V1Dtos.AuditPage(page.map(V1Mapper::view), page.nextCursor());
                 });
+    }
+
+    private static UUID subscriptionId(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return Ids.parse(value).orElseThrow(() -> ProblemException.badRequest("Query parameter 'subscriptionId' must be a UUID"));
     }
 
     private static String action(String value) {
