@@ -103,7 +103,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                        attempts = d.attempts + 1
                   from event e, subscription s
                  where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
-                   and e.erased_at is null -- an erased event is never sent (its deliveries are cancelled with it)
+                   -- An erased event is never sent. A subplan per chosen row (OFFSET 0): as "e.erased_at is null" the
+                   -- plan read the whole event table before the chosen rows.
+                   and not exists (select 1 from event x where x.id = d.event_id and x.erased_at is not null offset 0)
                 returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.sealed, e.payload_format,
                           s.url, s.content_type, s.headers, s.failing_since,
                           array(select k.ciphertext from signing_secret k where k.subscription_id = s.id

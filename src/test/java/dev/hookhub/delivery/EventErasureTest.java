@@ -172,6 +172,30 @@ class EventErasureTest {
                 .then().statusCode(200).body("items", hasSize(3)).body("items.eventErased", everyItem(is(true)));
     }
 
+    /**
+     * The claim's own guard: a queued delivery of an erased event (which erasure never leaves behind; written
+     * here by hand, as a race could) is not sent, with or without a body.
+     */
+    @Test
+    void theClaimNeverSendsADeliveryOfAnErasedEvent() {
+        Api.Tenant tenant = Api.tenant();
+        String sub = subscribe(tenant, retrying.url("/hook"), "erased.by.hand");
+        UUID event = UUID.randomUUID();
+        UUID delivery = UUID.randomUUID();
+        Database.query("insert into event (id, org_id, type, payload, payload_format, erased_at)"
+                + " values (?, ?, 'erased.by.hand', null, 'json', now())", event, tenant.orgId());
+        Database.query("insert into delivery (id, event_id, subscription_id, org_id, status, due_at)"
+                + " values (?, ?, ?, ?, 'queued', now())", delivery, event, UUID.fromString(sub), tenant.orgId());
+        try {
+            Database.query("select pg_notify('hookhub_delivery', '')");
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(4)).until(() -> retrying.count() == 0);
+            assertEquals("queued", status(delivery), "never leased");
+            assertEquals(0, attempts(delivery));
+        } finally {
+            Database.query("delete from delivery where id = ?", delivery);
+        }
+    }
+
     @Test
     void foreignUnknownAndMalformedIdsAreRefusedInTheRoutesFormatAndChangeNothing() {
         Api.Tenant tenant = Api.tenant();
