@@ -394,7 +394,7 @@ async function auditView() {
     const page = await v1.audit(filter.value, cursor);
     page.items.forEach((r) => body.append(h('tr', {},
       h('td', { 'data-label': 'Time' }, h('time', { datetime: r.at }, when(r.at))),
-      h('td', { 'data-label': 'Action', class: 'mono' }, r.action),
+      h('td', { 'data-label': 'Action', class: 'mono action' }, r.action),
       h('td', { 'data-label': 'Actor' }, r.actor),
       h('td', { 'data-label': 'Surface' }, r.surface),
       h('td', { 'data-label': 'Address' }, r.remoteAddress || '—'),
