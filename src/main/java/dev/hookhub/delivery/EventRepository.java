@@ -1,5 +1,6 @@
 package dev.hookhub.delivery;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -132,6 +135,34 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
      */
     public Uni<List<Event>> unsealed(UUID after, int limit) {
         return find("sealed = false and payload is not null and id > ?1 order by id", after).page(0, limit).list();
+    }
+
+    /** The org's event with this id unless it was erased, or null: what reads of an event show. */
+    @WithSession
+    public Uni<Event> findReadable(UUID orgId, UUID id) {
+        return find("id = ?1 and orgId = ?2 and erasedAt is null", id, orgId).firstResult();
+    }
+
+    /** Which of these events of the org were erased (for the attempt history's {@code eventErased}). */
+    @WithSession
+    public Uni<Set<UUID>> erasedAmong(UUID orgId, Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select e.id from Event e where e.orgId = :org and e.id in :ids and e.erasedAt is not null", UUID.class)
+                .setParameter("org", orgId).setParameter("ids", Set.copyOf(ids))
+                .getResultList())
+                .map(Set::copyOf);
+    }
+
+    /**
+     * Erases the org's event in the caller's transaction: its payload is dropped (null) and erasedAt set; id,
+     * type and times stay so its attempts can say it was erased. 1 when it did, 0 when the org has no such
+     * event or it was erased already (a conditional update: two erasures, one wins).
+     */
+    public Uni<Integer> erase(UUID orgId, UUID id, Instant at) {
+        return update("payload = null, erasedAt = ?3 where id = ?1 and orgId = ?2 and erasedAt is null", id, orgId, at);
     }
 
     /**

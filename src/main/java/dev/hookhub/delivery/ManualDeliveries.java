@@ -54,16 +54,17 @@ public class ManualDeliveries {
     /** Why a delivery could not be re-queued: null when the org has none of a live subscription, else a conflict. */
     private Uni<DeliveryHistory.DeliveryState> whyNot(UUID orgId, UUID deliveryId) {
         return deliveries.findInOrg(orgId, deliveryId).onItem().ifNotNull().transformToUni(d ->
-                subscriptions.findLive(orgId, d.subscriptionId).map(s -> {
-                    if (s == null) {
-                        return null;
-                    }
-                    if (!Delivery.FAILED.equals(d.status) && !Delivery.QUEUED.equals(d.status)) {
-                        throw Rejection.conflict("The delivery is " + d.status
-                                + "; only a failed delivery or one waiting for its retry can be retried");
-                    }
-                    throw Rejection.conflict("The subscription is inactive; activate it before retrying");
-                }));
+                subscriptions.findLive(orgId, d.subscriptionId).onItem().ifNotNull().transformToUni(s ->
+                        events.findReadable(orgId, d.eventId).<DeliveryHistory.DeliveryState>map(e -> {
+                            if (e == null) {
+                                throw Rejection.conflict("The delivery's event was erased; it cannot be sent again");
+                            }
+                            if (!Delivery.FAILED.equals(d.status) && !Delivery.QUEUED.equals(d.status)) {
+                                throw Rejection.conflict("The delivery is " + d.status
+                                        + "; only a failed delivery or one waiting for its retry can be retried");
+                            }
+                            throw Rejection.conflict("The subscription is inactive; activate it before retrying");
+                        })));
     }
 
     /**
