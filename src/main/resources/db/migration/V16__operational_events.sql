@@ -27,3 +27,14 @@ create table operational_event (
 );
 -- The relay takes the oldest rows first.
 create index operational_event_created on operational_event (created_at, id);
+
+-- Whether a live, active subscription of the org other than `except_id` (null: none excepted) lists the type:
+-- the fan-out's probe of subscription_event_keys_live (V2__hot_path_indexes.sql). For the attempt recorder, whose
+-- statement runs without bitmap scans (DeliveryRepository.PLANNER_SETTINGS) and so would read every subscription
+-- instead: a GIN index is only read through a bitmap scan, which this function turns back on while it runs.
+create function org_listens(org uuid, event_type text, except_id uuid) returns boolean
+    language sql stable
+    set enable_bitmapscan = on
+    return exists (select 1 from subscription s
+                    where subscription_event_keys(s.org_id, s.events) @> array[org::text || ' ' || event_type]
+                      and s.deleted_at is null and s.active and s.id is distinct from except_id);

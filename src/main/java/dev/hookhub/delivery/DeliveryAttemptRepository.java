@@ -91,7 +91,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
             ), exhausted as (
                 -- hookhub.delivery.exhausted into the outbox (OperationalEvents) for each delivery this batch failed,
                 -- unless it delivered a hookhub.* event (an operational event never causes another one), and only
-                -- when a live, active subscription of the org listens (the fan-out's index).
+                -- when a live, active subscription of the org listens (org_listens: the fan-out's index).
                 insert into operational_event (org_id, type, data)
                 select d.org_id, 'hookhub.delivery.exhausted', json_build_object('deliveryId', d.id,
                            'eventId', d.event_id, 'eventType', d.type, 'subscriptionId', d.subscription_id,
@@ -100,11 +100,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                   from (select done.*, (select e.type from event e where e.id = done.event_id) as type
                           from done where done.status = 'failed') d
                   join input i on i.delivery_id = d.id
-                 where d.type not ilike 'hookhub.%'
-                   and exists (select 1 from subscription s
-                                where subscription_event_keys(s.org_id, s.events)
-                                          @> array[d.org_id::text || ' hookhub.delivery.exhausted']
-                                  and s.deleted_at is null and s.active)
+                 where d.type not ilike 'hookhub.%' and org_listens(d.org_id, 'hookhub.delivery.exhausted', null)
             ), disabled as (
                 -- hookhub.subscription.disabled for each subscription this batch turned inactive (active when locked,
                 -- inactive after `sub`), to the org's other listeners. RetryPolicy deactivates on a 410 (gone) or
@@ -121,10 +117,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                   join locked l on l.id = s.id and l.active and not s.active
                  cross join lateral (select i.status_code from input i where i.subscription_id = s.id and i.deactivate
                                       order by i.attempted_at desc limit 1) last
-                 where exists (select 1 from subscription o
-                                where subscription_event_keys(o.org_id, o.events)
-                                          @> array[s.org_id::text || ' hookhub.subscription.disabled']
-                                  and o.deleted_at is null and o.active and o.id <> s.id)
+                 where org_listens(s.org_id, 'hookhub.subscription.disabled', s.id)
             )
             select i.delivery_id, exists (select 1 from done where done.id = i.delivery_id) as updated,
                    (select count(*) from cancelled c where c.subscription_id = i.subscription_id) as cancelled
