@@ -256,7 +256,7 @@ class OperationalEventsTest {
     @Test
     void theHookhubPrefixIsReservedToHookhub() {
         Api.Tenant tenant = Api.tenant();
-        subscribe(tenant, listener, List.of("hookhub.x", OperationalEvents.SUBSCRIPTION_DELETED));
+        Map<String, Object> sub = subscribe(tenant, listener, List.of("hookhub.x", OperationalEvents.SUBSCRIPTION_DELETED));
         for (String type : List.of("hookhub.x", OperationalEvents.SUBSCRIPTION_DELETED, "HookHub.Subscription.Deleted")) {
             publish(tenant, type, Map.of()).then().statusCode(400).contentType("application/problem+json")
                     .body("status", is(400))
@@ -274,6 +274,14 @@ class OperationalEventsTest {
 
         assertEquals(1, Database.count("select count(*) from event where org_id = ?", tenant.orgId()), "only hookhubx.y");
         assertEquals(0, Database.count("select count(*) from delivery where org_id = ?", tenant.orgId()));
+
+        // A subscription listing one may be sent a test event of it (the test payload), to try its handler.
+        given().header("Authorization", tenant.bearer()).post("/v1/subscriptions/" + sub.get("id") + "/test?type="
+                + OperationalEvents.SUBSCRIPTION_DELETED).then().statusCode(202)
+                .body("type", equalTo(OperationalEvents.SUBSCRIPTION_DELETED));
+        await().atMost(DEADLINE).until(() -> listener.count() == 1);
+        assertEquals(OperationalEvents.SUBSCRIPTION_DELETED, listener.requests().get(0).header("hookhub-event-type"));
+        assertTrue(new String(listener.requests().get(0).body(), StandardCharsets.UTF_8).contains("\"test\":true"));
     }
 
     @Test
