@@ -1,8 +1,6 @@
 package dev.hookhub.delivery;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -39,6 +37,8 @@ public class OperationalEventRepository implements PanacheRepositoryBase<Operati
                for update of o skip locked
             """;
 
+    private static final String ANY = "select exists (select 1 from operational_event)";
+
     private static final String DELETE = "delete from operational_event where id = any($1::uuid[])";
 
     private final Pool pool;
@@ -47,13 +47,13 @@ public class OperationalEventRepository implements PanacheRepositoryBase<Operati
         this.pool = pool;
     }
 
-    /** Whether the outbox holds a row: the relay's probe, once a second, so an empty outbox costs one index read. */
-    @WithSession
+    /**
+     * Whether the outbox holds a row: the relay's probe, once a second, so an empty outbox costs one index read.
+     * Native, on the pool like {@link #relay}: the relay never opens a Hibernate session (its publishes must not
+     * join one), and a probe every second from the start should not parse HQL on the event loop.
+     */
     public Uni<Boolean> any() {
-        return Panache.getSession().flatMap(session -> session
-                        .createSelectionQuery("select 1 from OperationalEvent", Integer.class)
-                        .setMaxResults(1).getResultList())
-                .map(rows -> !rows.isEmpty());
+        return pool.preparedQuery(ANY).execute().map(rows -> rows.iterator().next().getBoolean(0));
     }
 
     /**

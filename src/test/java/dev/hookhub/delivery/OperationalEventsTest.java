@@ -313,6 +313,19 @@ class OperationalEventsTest {
         assertEquals(1, Database.count("select count(*) from delivery where event_id = ?", eventId));
     }
 
+    @Test
+    void anOffboardedOrgsRowsAreDroppedUnpublished() {
+        Api.Tenant tenant = Api.tenant();
+        subscribe(tenant, listener, List.of(OperationalEvents.SUBSCRIPTION_DELETED));
+        // As offboarding leaves an org that had an event waiting: it accepts nothing any more.
+        Database.query("update organization set offboarded_at = now() where id = ?", tenant.orgId());
+        Database.query("insert into operational_event (org_id, type, data) values (?, ?, '{}'::json)", tenant.orgId(),
+                OperationalEvents.SUBSCRIPTION_DELETED);
+        awaitOutboxEmpty(tenant.orgId());
+        assertEquals(0, Database.count("select count(*) from event where org_id = ?", tenant.orgId()));
+        assertEquals(0, listener.count());
+    }
+
     /** The disabled event's envelope and the fields every reason shares; the data for the rest. */
     private static JsonNode disabled(Receiver.Received request, String secret, Map<String, Object> target) throws Exception {
         JsonNode body = verified(request, secret);
