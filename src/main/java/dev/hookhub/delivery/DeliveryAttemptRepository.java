@@ -20,7 +20,8 @@ import java.util.UUID;
  * Every query of the delivery history (delivery results). Attempts are written in batches by one native
  * statement (below; {@link AttemptRecorder} batches them) and read through Panache: a subscription's
  * history by cursor, an event's attempts, hourly figures, and the retention purge. The delete core reads a
- * deleted subscription's history inside its own statement.
+ * deleted subscription's history inside its own statement. The recorder's statement also writes the operational
+ * events its outcomes raise (exhausted deliveries, disabled subscriptions) into their outbox ({@link OperationalEvents}).
  */
 @ApplicationScoped
 public class DeliveryAttemptRepository implements PanacheRepositoryBase<DeliveryAttempt, UUID> {
