@@ -106,6 +106,8 @@ public class OperationalEvents {
         Payloads.Stored payload = new Payloads.Stored(row.payload().getBytes(StandardCharsets.UTF_8), "json");
         return publisher.publish(row.id(), row.orgId(), row.type(), payload)
                 .map(published -> new Done(row.id(), published == null ? Outcome.REPEATED : Outcome.PUBLISHED))
+                // The org's data key is gone (offboarding began after the row was read): nothing can be sealed for it.
+                .onFailure(dev.hookhub.support.Rejection.Conflict.class).recoverWithItem(new Done(row.id(), Outcome.DISCARDED))
                 .onFailure(e -> SqlErrors.databaseFault(e) == null).recoverWithItem(e -> {
                     // Not the database's fault: this row stays for the next run, the others go on.
                     warn("Operational event %s (%s) of org %s could not be published and stays in the outbox: %s",
