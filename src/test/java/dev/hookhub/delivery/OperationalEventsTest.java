@@ -100,8 +100,8 @@ class OperationalEventsTest {
             assertEquals(row.get("name"), subscription.get("name").asText());
             assertEquals(row.get("url"), subscription.get("url").asText());
             assertEquals(List.of("order.created", "order.paid"), JSON.convertValue(subscription.get("events"), List.class));
-            Map<String, Object> audit = Database.query("select actor, surface, remote_address from audit where subscription_id = ?", id)
-                    .get(0);
+            Map<String, Object> audit = Database.query("select actor, surface, remote_address from audit"
+                    + " where subscription_id = ? and action = 'subscription.delete'", id).get(0);
             assertEquals(surface, data.get("surface").asText());
             assertEquals(audit.get("surface"), data.get("surface").asText());
             assertEquals(audit.get("actor"), data.get("actor").asText());
