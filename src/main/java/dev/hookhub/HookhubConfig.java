@@ -54,6 +54,8 @@ public interface HookhubConfig {
 
     Liveness liveness();
 
+    OperationalEvents operationalEvents();
+
     Retention retention();
 
     interface Token {
@@ -252,6 +254,17 @@ public interface HookhubConfig {
         /** /q/health/live is DOWN once an event loop has left a no-op given to it waiting this long. */
         @WithDefault("PT10S")
         Duration eventLoopStall();
+    }
+
+    /** The relay of operational events (hookhub.subscription.deleted and the like) from the outbox into the org's stream. */
+    interface OperationalEvents {
+        /** How often the relay looks at the outbox (quarkus-scheduler {@code every} syntax); an empty outbox is one index read. */
+        @WithDefault("1s")
+        String relayEvery();
+
+        /** Most outbox rows one relay transaction locks and publishes; a full batch is followed by the next at once. */
+        @WithDefault("32")
+        int relayBatchSize();
     }
 
     /**
