@@ -3,9 +3,10 @@
 # runs each scenario with wrk (a separate process) and pgbench as the ceiling, and writes
 # bench/results/latest.md, latest.csv and latest.png.
 #
-#   bench/run.sh           full run (about 12 minutes on 2 cores, plus the builds when sources changed)
+#   bench/run.sh           full run (about 12 minutes on 2 cores, 10 more for scenario 6, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
-#   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5); results in target/bench-partial/
+#   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5 6); results in target/bench-partial/
+#   SCENARIOS=6 RETENTION_ATTEMPTS=200000 RETENTION_EVENTS=20000 bench/run.sh   the retention purge, small
 #
 # Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
 # PostgreSQL (pg_ctlcluster); see bench/README.md.
@@ -23,10 +24,10 @@ else
   # that uses its pool up answers 404s past its end: its non-2xx count says so, and the report too.
   DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-20000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
-# SCENARIOS: which scenarios run (default all: "1 2 3 4 5"), e.g. SCENARIOS=3 for the delivery scenario alone
+# SCENARIOS: which scenarios run (default all: "1 2 3 4 5 6"), e.g. SCENARIOS=3 for the delivery scenario alone
 # (about 2 minutes with the builds reused). A partial run writes its results under target/bench-partial/,
 # not over the committed full run in bench/results/.
-SCENARIOS=${SCENARIOS:-1 2 3 4 5}
+SCENARIOS=${SCENARIOS:-1 2 3 4 5 6}
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
@@ -34,7 +35,7 @@ PORT=${PORT:-18080}
 B="http://127.0.0.1:${PORT}"
 WORK=$(mktemp -d /tmp/hookhub-bench.XXXXXX)
 RESULTS="$ROOT/bench/results"
-[[ "$SCENARIOS" == "1 2 3 4 5" ]] || RESULTS="$ROOT/target/bench-partial"
+[[ "$SCENARIOS" == "1 2 3 4 5 6" ]] || RESULTS="$ROOT/target/bench-partial"
 mkdir -p "$RESULTS"
 CSV="$WORK/results.csv"
 echo "scenario,case,metric,value,unit" > "$CSV"
@@ -96,16 +97,17 @@ fi
 # ---- PostgreSQL ----------------------------------------------------------------------------------
 pg_ctlcluster 15 main start 2>/dev/null || true
 for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
-DB=hookhub_bench
+# BENCH_DB: the database and its role (another name lets two runs share the machine's PostgreSQL).
+DB=${BENCH_DB:-hookhub_bench}
 DBPASS=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 su postgres -c "psql -v ON_ERROR_STOP=1 -q" <<SQL
-do \$\$ begin if not exists (select from pg_roles where rolname = 'hookhub_bench') then create role hookhub_bench login; end if; end \$\$;
-alter role hookhub_bench password '${DBPASS}';
+do \$\$ begin if not exists (select from pg_roles where rolname = '${DB}') then create role ${DB} login; end if; end \$\$;
+alter role ${DB} password '${DBPASS}';
 drop database if exists ${DB};
-create database ${DB} owner hookhub_bench;
+create database ${DB} owner ${DB};
 SQL
 export PGPASSWORD="$DBPASS"
-PSQL=(psql -h 127.0.0.1 -U hookhub_bench -d "$DB" -v ON_ERROR_STOP=1 -qtA)
+PSQL=(psql -h 127.0.0.1 -U "$DB" -d "$DB" -v ON_ERROR_STOP=1 -qtA)
 
 # ---- the service ---------------------------------------------------------------------------------
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/signing.pem" 2>/dev/null
@@ -116,13 +118,16 @@ export HOOKHUB_TOKEN_SIGNING_KEY=$(openssl pkcs8 -topk8 -nocrypt -in "$WORK/sign
 export HOOKHUB_TOKEN_PUBLIC_KEY=$(openssl pkey -in "$WORK/signing.pem" -pubout -outform DER | base64 -w0)
 export QUARKUS_DATASOURCE_REACTIVE_URL="postgresql://127.0.0.1:5432/${DB}"
 export QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/${DB}"
-export QUARKUS_DATASOURCE_USERNAME=hookhub_bench
+export QUARKUS_DATASOURCE_USERNAME=$DB
 export QUARKUS_DATASOURCE_PASSWORD="$DBPASS"
 export QUARKUS_HTTP_PORT=$PORT
 export QUARKUS_LOG_LEVEL=WARN
 export HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS=true   # the receiver of scenario 3 is on loopback
 # hookhub's own tokens are longer than CRO's documented 256-character Authorization limit (README, CRO).
 export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
+# The retention purge runs when scenario 6 asks for it (POST /v1/admin/retention/purge), never on its own
+# timer inside a measured case (or before scenario 6, on the rows it seeded for its own purge).
+export HOOKHUB_DELIVERY_PURGE_EVERY=off
 
 # The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, exit on the
 # first OutOfMemoryError, two malloc arenas. JAVA_OPTS replaces the options (a profiler agent, say).
@@ -298,7 +303,7 @@ ceiling() {
   before=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
   quiesce
   t0=$(date +%s%N)
-  pgbench -h 127.0.0.1 -U hookhub_bench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
+  pgbench -h 127.0.0.1 -U "$DB" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" \
     -D i=0 -D base="$base" -D last="$last" -D clients="$CONNECTIONS" -f "$WORK/delete.pgbench" "$DB" > "$WORK/pgbench.out" 2>&1
   t1=$(date +%s%N)
   after=$("${PSQL[@]}" -c "select count(*) from audit where surface = 'pgbench'")
@@ -593,6 +598,119 @@ if ((BIG)) && want 4; then
         and subscription_event_keys(s.org_id, s.events) @> array['$ORG order.created'] and 'order.created' = any(s.events)"
   } > "$WORK/plans.txt" 2>&1 || true
   cp "$WORK/plans.txt" "$RESULTS/plans.txt"
+fi
+
+if want 6; then
+  # Scenario 6: one retention purge (POST /v1/admin/retention/purge) of rows past every default retention,
+  # seeded with SQL, while v1 deletes run at a fixed rate; the same load without a purge just before it.
+  # RETENTION_ATTEMPTS / RETENTION_EVENTS: the scale (10 million attempts and 1 million events, each event
+  # with one finished delivery; audit records a tenth of the events); RETENTION_RATE: v1 deletes/s (open
+  # loop); RETENTION_BASELINE_S: the load without a purge; RETENTION_MAX_S: the longest load during the purge
+  # (its pool is sized for it; wrk is stopped when the purge answers).
+  R_ATTEMPTS=${RETENTION_ATTEMPTS:-$((QUICK ? 20000 : 10000000))}
+  R_EVENTS=${RETENTION_EVENTS:-$((QUICK ? 2000 : 1000000))}
+  R_RATE=${RETENTION_RATE:-500}
+  R_BASE_S=${RETENTION_BASELINE_S:-$((QUICK ? 2 : 20))}
+  R_MAX_S=${RETENTION_MAX_S:-$((QUICK ? 10 : 600))}
+  log "scenario 6: retention purge of $R_ATTEMPTS attempts and $R_EVENTS events with their deliveries, under $R_RATE v1 deletes/s"
+  # The old events' deliveries go to a subscription of their own, inactive (nothing claims them).
+  R_SUB=$("${PSQL[@]}" -c "insert into subscription (id, org_id, name, url, events, content_type, headers, active,
+      version, created_at, created_by, modified_at, modified_by)
+    values (gen_random_uuid(), '$ORG', 'retention-target', 'https://receiver.example.com/r', '{bench.retention}',
+      'application/json', '{}', false, 1, now(), 'bench', now(), 'bench') returning id" | head -1)
+  t0=$(date +%s)
+  # Rows past every default retention (30 days; audit 400), inserted in time order as they would have been
+  # written. The attempts as scenario 4 loads its 10 million: the table's indexes dropped for the insert and
+  # built again after it, to the same definitions.
+  mapfile -t attempt_indexes < <("${PSQL[@]}" -c "select pg_get_indexdef(indexrelid) from pg_index
+      where indrelid = 'delivery_attempt'::regclass and not indisprimary")
+  # The events marked sealed (their bytes are never opened): the payload sealer would otherwise seal a million
+  # rows a minute after the start, inside whichever case ran then.
+  "${PSQL[@]}" -c "insert into event (id, org_id, type, payload, payload_format, sealed, created_at)
+      select gen_random_uuid(), '$ORG', 'bench.retention', convert_to('{\"n\":' || g || '}', 'UTF8'), 'json', true,
+             now() - interval '31 days' - ($R_EVENTS - g) * interval '1 second'
+        from generate_series(1, $R_EVENTS) g" \
+    -c "insert into delivery (id, event_id, subscription_id, org_id, status, attempts, due_at, created_at, completed_at)
+      select gen_random_uuid(), e.id, '$R_SUB', '$ORG', 'succeeded', 1, e.created_at, e.created_at,
+             e.created_at + interval '1 second'
+        from event e where e.type = 'bench.retention' order by e.created_at" \
+    -c "insert into audit (org_id, action, actor, surface, at)
+      select '$ORG', 'bench.retention', 'bench', 'bench', now() - interval '401 days' - ($R_EVENTS / 10 - g) * interval '1 second'
+        from generate_series(1, $R_EVENTS / 10) g" \
+    -c "alter table delivery_attempt drop constraint delivery_attempt_pkey" \
+    -c "$(printf 'drop index %s; ' $("${PSQL[@]}" -c "select indexrelid::regclass from pg_index where indrelid = 'delivery_attempt'::regclass and not indisprimary"))" \
+    -c "insert into delivery_attempt (id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
+        status_description, duration_ms)
+      select gen_random_uuid(), null, '$R_SUB', gen_random_uuid(), '$ORG',
+             now() - interval '31 days' - ($R_ATTEMPTS - g) * interval '100 milliseconds', 200, 'OK', 20
+        from generate_series(1, $R_ATTEMPTS) g" \
+    -c "set maintenance_work_mem = '512MB'" -c "alter table delivery_attempt add primary key (id)" \
+    "${attempt_indexes[@]/#/-c}" -c "vacuum analyze event, delivery, delivery_attempt, audit, subscription"
+  log "seeded in $(( $(date +%s) - t0 )) s"
+  if ! want 1; then
+    # Alone, the service is not warmed up by scenario 1: 10 s of v1 deletes at full speed first, not recorded.
+    seed retention-warm "$((QUICK ? 2000 : 40000))" 0
+    DURATION=$((QUICK ? 2 : 10)) load v1 json retention-warm > /dev/null
+  fi
+  seed retention-base "$((R_RATE * R_BASE_S * 11 / 10))" 0
+  seed retention-during "$((R_RATE * R_MAX_S * 11 / 10))" 0
+  # Rows past each table's default retention, before and after (the deletes of the load add tombstones and
+  # audit records of now, which stay); deliveries all of them (the load's subscriptions have none). The
+  # purge's own answer counts what its statements deleted: a delivery that goes with its event is not in it.
+  table_rows() {
+    "${PSQL[@]}" -F' ' -c "select (select count(*) from event where created_at < now() - interval '30 days'),
+        (select count(*) from delivery), (select count(*) from delivery_attempt where attempted_at < now() - interval '30 days'),
+        (select count(*) from subscription where deleted_at < now() - interval '30 days'),
+        (select count(*) from audit where at < now() - interval '400 days')"
+  }
+  line=$(DURATION=$R_BASE_S load v1 json retention-base "$R_RATE")
+  base_p99=$(field p99_ms "$line")
+  record retention "v1 deletes without purge" p99 "$base_p99" ms
+  record retention "v1 deletes without purge" rps "$(field rps "$line")" "req/s"
+  log "without purge: $line"
+  read -r ev0 de0 at0 tb0 au0 < <(table_rows)
+  quiesce
+  DIALECT=v1 FORMAT=json POOL="$WORK/retention-during.pool" RATE=$R_RATE THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
+    TOKEN="$TOKEN" APIKEY="$APIKEY" ORG="$ORG" TENANT="$TENANT" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${R_MAX_S}s" --timeout 5s -s "$ROOT/bench/lua/delete.lua" "$B" > "$WORK/retention-wrk.out" &
+  wrk_pid=$!
+  sleep 1
+  t0=$(date +%s%N)
+  purge_status=$(curl -s -o "$WORK/purge.json" -w '%{http_code}' --max-time "$((R_MAX_S * 3))" -X POST \
+    "$B/v1/admin/retention/purge" -H "$ADMIN")
+  t1=$(date +%s%N)
+  sleep 1
+  if kill -0 "$wrk_pid" 2>/dev/null; then
+    kill -INT "$wrk_pid"
+  else
+    log "the purge outlasted the load (RETENTION_MAX_S=$R_MAX_S): the p99 during the purge covers only its first ${R_MAX_S} s"
+  fi
+  wait "$wrk_pid" || true
+  line=$(grep '^RESULT' "$WORK/retention-wrk.out" || true)
+  read -r ev1 de1 at1 tb1 au1 < <(table_rows)
+  purge_ms=$(( (t1 - t0) / 1000000 ))
+  [[ "$purge_status" == 200 ]] || { log "the purge answered $purge_status: $(cat "$WORK/purge.json")"; }
+  answer() { python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print($1)" "$WORK/purge.json" 2>/dev/null || echo 0; }
+  record retention "purge" "time" "$purge_ms" ms
+  record retention "purge" "elapsedMs answered" "$(answer "a['elapsedMs']")" ms
+  record retention "purge" "status" "$purge_status" code
+  for t in events deliveries attempts tombstones auditRecords; do
+    record retention "purge answered" "$t" "$(answer "a['removed']['$t']")" rows
+  done
+  record retention "rows removed" events $((ev0 - ev1)) rows
+  record retention "rows removed" deliveries $((de0 - de1)) rows
+  record retention "rows removed" attempts $((at0 - at1)) rows
+  record retention "rows removed" tombstones $((tb0 - tb1)) rows
+  record retention "rows removed" audit $((au0 - au1)) rows
+  record retention "rows seeded" attempts "$R_ATTEMPTS" rows
+  record retention "rows seeded" events "$R_EVENTS" rows
+  record retention "v1 deletes during purge" p99 "$(field p99_ms "$line")" ms
+  record retention "v1 deletes during purge" p50 "$(field p50_ms "$line")" ms
+  record retention "v1 deletes during purge" rps "$(field rps "$line")" "req/s"
+  record retention "v1 deletes during purge" non2xx "$(field non2xx "$line")" count
+  log "purge: HTTP $purge_status in ${purge_ms} ms: $(cat "$WORK/purge.json")"
+  log "rows removed: events $((ev0 - ev1)), deliveries $((de0 - de1)), attempts $((at0 - at1)), tombstones $((tb0 - tb1)), audit $((au0 - au1))"
+  log "v1 deletes at ${R_RATE}/s: p99 ${base_p99} ms without purge, $(field p99_ms "$line") ms during it (target <= 25 ms); during: $line"
 fi
 
 stop_service

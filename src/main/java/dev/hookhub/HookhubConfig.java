@@ -56,6 +56,8 @@ public interface HookhubConfig {
 
     OperationalEvents operationalEvents();
 
+    Retention retention();
+
     interface Token {
         /** The {@code iss} of the tokens hookhub issues and accepts. */
         @WithDefault("hookhub")
@@ -150,7 +152,10 @@ public interface HookhubConfig {
         @WithDefault("PT24H")
         Duration secretRotationOverlap();
 
-        /** How long delivery history and tombstones of deleted subscriptions are kept. */
+        /**
+         * Deprecated: how long delivery history and tombstones of deleted subscriptions are kept. Still honoured
+         * as the default of {@code hookhub.retention.attempts} and {@code hookhub.retention.tombstones}.
+         */
         @WithDefault("P30D")
         Duration retention();
 
@@ -260,5 +265,32 @@ public interface HookhubConfig {
         /** Most outbox rows one relay transaction locks and publishes; a full batch is followed by the next at once. */
         @WithDefault("32")
         int relayBatchSize();
+    }
+
+    /**
+     * How long each table keeps its rows (README, "Retention"); the purge runs every
+     * {@code hookhub.delivery.purge-every}, {@code hookhub.delivery.purge-batch-size} rows per statement.
+     */
+    interface Retention {
+        /**
+         * Events with their payloads, by creation time; an event is kept while it has a queued or in-flight
+         * delivery. Its deliveries go with it.
+         */
+        @WithDefault("P30D")
+        Duration events();
+
+        /** Finished deliveries (succeeded, failed, cancelled), by completion time. */
+        @WithDefault("P30D")
+        Duration deliveries();
+
+        /** Delivery attempts (history), by attempt time. Unset: {@code hookhub.subscriptions.retention}. */
+        Optional<Duration> attempts();
+
+        /** Tombstones of deleted subscriptions, by deletion time. Unset: {@code hookhub.subscriptions.retention}. */
+        Optional<Duration> tombstones();
+
+        /** Audit records, by the time of the action. */
+        @WithDefault("P400D")
+        Duration audit();
     }
 }

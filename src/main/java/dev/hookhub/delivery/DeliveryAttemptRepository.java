@@ -13,15 +13,17 @@ import io.vertx.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Every query of the delivery history (delivery results). Attempts are written in batches by one native
  * statement (below; {@link AttemptRecorder} batches them) and read through Panache: a subscription's
- * history by cursor, an event's attempts, hourly figures, and the retention purge. The delete core reads a
- * deleted subscription's history inside its own statement. The recorder's statement also writes the operational
- * events its outcomes raise (exhausted deliveries, disabled subscriptions) into their outbox ({@link OperationalEvents}).
+ * history by cursor, an event's attempts and hourly figures; the retention purge is native (below). The
+ * delete core reads a deleted subscription's history inside its own statement. The recorder's statement also writes
+ * the operational events its outcomes raise (exhausted deliveries, disabled subscriptions) into their outbox
+ * ({@link OperationalEvents}).
  */
 @ApplicationScoped
 public class DeliveryAttemptRepository implements PanacheRepositoryBase<DeliveryAttempt, UUID> {
@@ -193,13 +195,27 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                 .toList());
     }
 
-    /** Deletes at most {@code batch} attempts made before the cutoff, in the caller's transaction; the count. */
+    /**
+     * A purge batch: the oldest attempts past the cutoff, along delivery_attempt_attempted_at. Deleted by row
+     * address (ctid): the rows stay locked until the statement ends, so their addresses hold, and no index is
+     * descended again per row.
+     */
+    private static final String PURGE = """
+            delete from delivery_attempt where ctid = any(array(
+                select a.ctid from delivery_attempt a
+                 where a.attempted_at < $1
+                 order by a.attempted_at limit $2
+                   for update of a skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} attempts made before the cutoff; the count. Native, through the reactive
+     * client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on
+     * several instances take disjoint rows instead of waiting for (or deadlocking with) each other, and never
+     * waits for a row a request holds.
+     */
     public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
-        return Panache.getSession().flatMap(session -> session.createMutationQuery(
-                        "delete from DeliveryAttempt where id in (select a.id from DeliveryAttempt a where a.attemptedAt < :cutoff"
-                                + " order by a.attemptedAt"
-                                + " limit :batch)")
-                .setParameter("cutoff", cutoff).setParameter("batch", batch).executeUpdate());
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 
     private static String outcome(DeliveryHistory.Outcome outcome) {

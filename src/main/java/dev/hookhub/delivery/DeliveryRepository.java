@@ -16,6 +16,7 @@ import io.vertx.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -252,5 +253,28 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
     public Uni<Integer> cancelUndelivered(UUID eventId) {
         return update("status = '" + Delivery.CANCELLED + "', completedAt = current_timestamp, lockedUntil = null"
                 + " where eventId = ?1 and status in ('" + Delivery.QUEUED + "', '" + Delivery.IN_FLIGHT + "')", eventId);
+    }
+
+    /**
+     * A purge batch: the deliveries finished longest ago, along delivery_completed (V14). Deleted by row address
+     * (ctid): the rows stay locked until the statement ends, so their addresses hold, and no index is descended
+     * again per row.
+     */
+    private static final String PURGE = """
+            delete from delivery where ctid = any(array(
+                select d.ctid from delivery d
+                 where d.status in ('succeeded', 'failed', 'cancelled') and d.completed_at < $1
+                 order by d.completed_at limit $2
+                   for update of d skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} deliveries that finished (succeeded, failed, cancelled) before the cutoff; the
+     * count. Native, through the reactive client, one statement in its own transaction: {@code FOR UPDATE SKIP
+     * LOCKED} (no HQL form) lets purges on several instances take disjoint rows instead of waiting for (or
+     * deadlocking with) each other, and never waits for a row a request holds.
+     */
+    public Uni<Integer> purgeFinishedBefore(Instant cutoff, int batch) {
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 }

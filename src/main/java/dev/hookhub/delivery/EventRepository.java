@@ -13,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -162,5 +163,30 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
      */
     public Uni<Integer> erase(UUID orgId, UUID id, Instant at) {
         return update("payload = null, erasedAt = ?3 where id = ?1 and orgId = ?2 and erasedAt is null", id, orgId, at);
+    }
+
+    /**
+     * A purge batch: the oldest events past the cutoff that no delivery waits on, along event_created (V14).
+     * Deleted by row address (ctid): the rows stay locked until the statement ends, so their addresses hold, and
+     * no index is descended again per row.
+     */
+    private static final String PURGE = """
+            delete from event where ctid = any(array(
+                select e.ctid from event e
+                 where e.created_at < $1
+                   and not exists (select 1 from delivery d where d.event_id = e.id and d.status in ('queued', 'in_flight'))
+                 order by e.created_at limit $2
+                   for update of e skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} events created before the cutoff (erased ones too) that have no queued or
+     * in-flight delivery, with their deliveries (foreign-key cascade); the count. Native, through the reactive
+     * client, one statement in its own transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on
+     * several instances take disjoint rows instead of waiting for (or deadlocking with) each other, and never
+     * waits for a row a request holds.
+     */
+    public Uni<Integer> purgeBefore(Instant cutoff, int batch) {
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 }

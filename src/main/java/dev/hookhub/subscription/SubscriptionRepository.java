@@ -17,15 +17,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Every query of the subscription table: Panache for reads, pages, edits and the purge; native SQL for
- * two things Panache cannot do well, each said where it is — the row lock of an edit, and the delete
- * core's one statement. "Live" (not tombstoned) is spelled here and in those statements only.
+ * Every query of the subscription table: Panache for reads, pages and edits; native SQL for three things
+ * Panache cannot do well, each said where it is — the row lock of an edit, the delete core's one statement,
+ * and the retention purge's batch ({@code SKIP LOCKED}). "Live" (not tombstoned) is spelled here and in those statements only.
  */
 @ApplicationScoped
 public class SubscriptionRepository implements PanacheRepositoryBase<Subscription, UUID> {
@@ -155,15 +156,26 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
     }
 
     /**
-     * Deletes at most {@code batch} tombstones older than the cutoff, in the caller's transaction; their
-     * deliveries and secrets go with them (foreign-key cascade). The count removed.
+     * A purge batch: the tombstones deleted longest ago, along subscription_deleted_at. Deleted by row address
+     * (ctid): the rows stay locked until the statement ends, so their addresses hold, and no index is descended
+     * again per row.
+     */
+    private static final String PURGE = """
+            delete from subscription where ctid = any(array(
+                select s.ctid from subscription s
+                 where s.deleted_at < $1
+                 order by s.deleted_at limit $2
+                   for update of s skip locked))
+            """;
+
+    /**
+     * Deletes at most {@code batch} tombstones deleted before the cutoff, with their remaining (finished)
+     * deliveries (foreign-key cascade); the count. Native, through the reactive client, one statement in its own
+     * transaction: {@code FOR UPDATE SKIP LOCKED} (no HQL form) lets purges on several instances take disjoint
+     * rows instead of waiting for (or deadlocking with) each other, and never waits for a row a request holds.
      */
     public Uni<Integer> purgeTombstones(Instant cutoff, int batch) {
-        return Panache.getSession().flatMap(session -> session.createMutationQuery(
-                        "delete from Subscription where id in (select s.id from Subscription s where s.deletedAt < :cutoff"
-                                + " order by s.deletedAt"
-                                + " limit :batch)")
-                .setParameter("cutoff", cutoff).setParameter("batch", batch).executeUpdate());
+        return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 
     /**

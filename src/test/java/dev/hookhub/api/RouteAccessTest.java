@@ -72,6 +72,7 @@ class RouteAccessTest {
             }
         }
         assertTrue(paths.containsKey("/test-only/undeclared"), "the walk reaches test-only routes too");
+        assertTrue(paths.containsKey("/v1/admin/retention/purge"), "the walk reaches the operator's purge (OPERATOR)");
         assertTrue(walked > 25, "walked " + walked + " routes");
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
