@@ -245,6 +245,10 @@ public interface HookhubConfig {
         @WithDefault("1h")
         String purgeEvery();
 
+        /** How often PayloadSealer seals payloads stored before payload encryption ({@code off}: never). */
+        @WithDefault("1h")
+        String sealEvery();
+
         /** How often the queue gauges (depth, oldest due age) are read from the database. */
         @WithDefault("15s")
         String gaugeRefreshEvery();

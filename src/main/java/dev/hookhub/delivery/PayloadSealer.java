@@ -30,7 +30,7 @@ public class PayloadSealer {
         this.payloads = payloads;
     }
 
-    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${hookhub.delivery.seal-every:1h}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return sealAll().invoke(n -> {
             if (n > 0) {
