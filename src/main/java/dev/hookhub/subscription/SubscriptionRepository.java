@@ -84,6 +84,8 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
     /** The org of the key whose SHA-256 is $6, while it is live and holds one of the roles $7. */
     private static final String BY_WRITER_KEY = SQL.formatted("s.id = $1 and s.org_id = (select k.org_id from api_key k"
             + " where k.key_hash = $6 and k.revoked_at is null and k.roles && $7)");
+    /** The offboarding batch: the org's first $1 live subscriptions in id order (subscription_org_live). */
+    private static final String OF_ORG = SQL.formatted("s.org_id = $6 order by s.id limit $1");
     private static final String[] WRITERS = Role.writerNames();
 
     private final Pool pool;
@@ -139,6 +141,28 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                 .map(rows -> !rows.isEmpty()));
     }
 
+    /** Whether the org has any subscription row, live or tombstone (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(s -> s != null);
+    }
+
+    /** The ids of the org's first {@code limit} tombstones in id order (index subscription_org). */
+    @WithSession
+    public Uni<List<UUID>> tombstonesOfOrg(UUID orgId, int limit) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select id from Subscription where orgId = ?1 and deletedAt is not null order by id", UUID.class)
+                .setParameter(1, orgId).setMaxResults(limit).getResultList());
+    }
+
+    /**
+     * Deletes these tombstones (never a live subscription), in the caller's transaction; the count removed. Their
+     * secrets are gone already and their deliveries go with them (foreign-key cascade).
+     */
+    public Uni<Long> deleteTombstones(List<UUID> ids) {
+        return ids.isEmpty() ? Uni.createFrom().item(0L) : delete("id in ?1 and deletedAt is not null", ids);
+    }
+
     /**
      * Deletes at most {@code batch} tombstones older than the cutoff, in the caller's transaction; their
      * deliveries and secrets go with them (foreign-key cascade). The count removed.
@@ -158,6 +182,34 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
      * delete figures of bench/README.md, "Deletes").
      */
     Uni<DeletedSubscription> deleteLive(DeletionRequest request) {
+        Statement statement = statement(request);
+        if (request.verifier() == null && request.timeout() == null) {
+            // A single statement is atomic on its own: one round trip.
+            return run(pool, statement.sql(), statement.args());
+        }
+        return inTransaction(statement.sql(), statement.args(), request);
+    }
+
+    /**
+     * The delete core's statement for a batch scope ({@link DeletionScope.OfOrg}), in the caller's transaction
+     * (its connection): how many subscriptions it deleted and how many pending deliveries it dropped. The same
+     * statement as {@link #deleteLive}; only the reading of its rows differs.
+     */
+    Uni<SubscriptionDeletion.Batch> deleteLiveBatch(DeletionRequest request, SqlClient transaction) {
+        Statement statement = statement(request);
+        return transaction.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> {
+            if (rows.size() == 0) {
+                return new SubscriptionDeletion.Batch(0, 0);
+            }
+            // dropped_deliveries is the whole statement's sum, repeated on every row.
+            return new SubscriptionDeletion.Batch(rows.size(), rows.iterator().next().getLong("dropped_deliveries"));
+        });
+    }
+
+    private record Statement(String sql, Tuple args) {
+    }
+
+    private static Statement statement(DeletionRequest request) {
         String sql;
         Tuple args;
         DeletionScope scope = request.scope();
@@ -173,16 +225,16 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
             sql = BY_WRITER_KEY;
             args = Tuple.of(byKey.id(), request.actor(), request.surface(), request.remoteAddress(),
                     request.historyLimit(), Buffer.buffer(byKey.keyDigest())).addArrayOfString(WRITERS);
+        } else if (scope instanceof DeletionScope.OfOrg ofOrg) {
+            sql = OF_ORG;
+            args = Tuple.of((long) ofOrg.limit(), request.actor(), request.surface(), request.remoteAddress(),
+                    request.historyLimit(), ofOrg.orgId());
         } else {
             sql = BY_SECRET;
             args = Tuple.of(((DeletionScope.BySecret) scope).id(), request.actor(), request.surface(),
                     request.remoteAddress(), request.historyLimit(), null);
         }
-        if (request.verifier() == null && request.timeout() == null) {
-            // A single statement is atomic on its own: one round trip.
-            return run(pool, sql, args);
-        }
-        return inTransaction(sql, args, request);
+        return new Statement(sql, args);
     }
 
     /**
