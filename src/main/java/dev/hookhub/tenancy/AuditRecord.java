@@ -44,6 +44,11 @@ public class AuditRecord extends PanacheEntityBase {
 
     public String target;
 
+    /** A record of a change to the org itself ({@code target}: what it says about it), made at {@code at}. */
+    public static AuditRecord ofOrg(UUID orgId, String action, String target, Requester by, Instant at) {
+        return ofCredential(orgId, action, target, by, at);
+    }
+
     /** A record of a change to one of the org's credentials, made at {@code at}. */
     static AuditRecord ofCredential(UUID orgId, String action, String target, Requester by, Instant at) {
         AuditRecord record = new AuditRecord();
