@@ -169,6 +169,16 @@ if plain_idle is not None:
                  f'{verdict(plain_idle <= 300)} |')
 lines += [f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤ 300 MB: {verdict(None if loaded is None else loaded <= 300)} |',
           '']
+off = sorted({k[1] for k in values if k[0] == 'offboarding'})
+if off:
+    lines += ['## 6. Offboarding an org beside another org\'s deliveries', '',
+              '| org offboarded | DELETE → completed | other org\'s deliveries/s before | during |',
+              '| --- | ---: | ---: | ---: |']
+    for case in off:
+        lines.append(f'| {case} | {fmt(median("offboarding", case, "time"), 0)} ms | '
+                     f'{fmt(median("offboarding", case, "other org deliveries before"))} | '
+                     f'{fmt(median("offboarding", case, "other org deliveries during"))} |')
+    lines.append('')
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
 
 data = f'{out_dir}/.chart.dat'
