@@ -171,7 +171,7 @@ lines += [f'| resident memory, peak under scenario 1 | {fmt(loaded, 0)} MB | ≤
           '']
 off = sorted({k[1] for k in values if k[0] == 'offboarding'})
 if off:
-    lines += ['## 6. Offboarding an org beside another org\'s deliveries', '',
+    lines += ['## 7. Offboarding an org beside another org\'s deliveries', '',
               '| org offboarded | DELETE → completed | other org\'s deliveries/s before | during |',
               '| --- | ---: | ---: | ---: |']
     for case in off:

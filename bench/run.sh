@@ -6,7 +6,7 @@
 #   bench/run.sh           full run (about 12 minutes on 2 cores, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
 #   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5); results in target/bench-partial/
-#   SCENARIOS=6 bench/run.sh   only offboarding a large org beside another org's deliveries (not in the default run;
+#   SCENARIOS=7 bench/run.sh   only offboarding a large org beside another org's deliveries (not in the default run;
 #                              OFF_SUBSCRIPTIONS / OFF_EVENTS for a smaller org than 100,000 / 1,000,000)
 #
 # Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
@@ -456,8 +456,8 @@ for r in $(seq 1 "$RUNS"); do
 done
 fi
 
-if want 3 || want 6; then
-# The receiver, the delivery org and its load: scenario 3 measures them, scenario 6 runs them beside an offboarding.
+if want 3 || want 7; then
+# The receiver, the delivery org and its load: scenario 3 measures them, scenario 7 runs them beside an offboarding.
 # An org of its own: the org of scenarios 1 and 2 still holds the pools' undeleted subscriptions.
 ORG=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench-delivery"}' | json "['id']")
 CLIENT=$(curl -fs -X POST "$B/v1/admin/orgs/$ORG/clients" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"roles":["Admin"]}')
@@ -601,8 +601,8 @@ if ((BIG)) && want 4; then
   cp "$WORK/plans.txt" "$RESULTS/plans.txt"
 fi
 
-if want 6; then
-log "scenario 6: offboarding a large org while another org's deliveries run"
+if want 7; then
+log "scenario 7: offboarding a large org while another org's deliveries run"
 # An org of OFF_SUBSCRIPTIONS subscriptions (each with a secret and an attempt) and OFF_EVENTS events (each with a
 # delivered delivery), seeded with SQL; the delivery org publishes 20 events/s to 50 subscriptions (1,000
 # deliveries/s offered) from 10 s before the DELETE until the offboarding completed.

@@ -100,8 +100,11 @@ async function main() {
       { description: 'Posts paid invoices to the ledger', headers: { 'X-Team': 'billing' } });
     await create('Orders warehouse', `${hook}/ok/orders`, ['order.created', 'invoice.paid']);
     await create('CRM sync', `${hook}/ok/crm`, ['customer.updated'], { code: 'crm-1' });
+    const orderEvents = [];
     for (let i = 0; i < 3; i++) {
-      check((await api('POST', '/v1/events', { token, body: { type: 'order.created', payload: { orderId: i } } })).status === 202, 'event');
+      const r = await api('POST', '/v1/events', { token, body: { type: 'order.created', payload: { orderId: i } } });
+      check(r.status === 202, 'event');
+      orderEvents.push(r.body.id);
     }
     const event = (await api('POST', '/v1/events', { token, body: { type: 'invoice.paid', payload: { invoice: 'INV-7' } } })).body;
     const failedDelivery = await until('the billing delivery to fail for good', async () => {
@@ -109,6 +112,17 @@ async function main() {
       return e.deliveries.find((d) => d.subscriptionId === failingSub.id && d.status === 'failed');
     });
     log(`seeded; delivery ${failedDelivery.id} failed after ${failedDelivery.attempts} attempts`);
+    // The audit trail: 55 changes of one subscription (more than a page of 50), and an erased event.
+    const crm = (await api('GET', '/v1/subscriptions?q=CRM', { token })).body.items[0];
+    for (let i = 0; i < 55; i++) {
+      check((await api('PATCH', `/v1/subscriptions/${crm.id}`, { token, body: { description: `edit ${i}` } })).status === 200, 'patch');
+    }
+    await until('the first order event to be delivered', async () => {
+      const e = (await api('GET', `/v1/events/${orderEvents[0]}`, { token })).body;
+      return e.deliveries.every((d) => d.status === 'succeeded');
+    });
+    const erased = await api('DELETE', `/v1/events/${orderEvents[0]}`, { token });
+    check(erased.status === 200 && erased.body.cancelledDeliveries === 0, 'erased a delivered event: ' + JSON.stringify(erased));
 
     // ---- the browser ----
     // A persistent context is how playwright takes a fresh --user-data-dir (a temporary directory).
@@ -197,6 +211,30 @@ async function main() {
     check((await api('GET', `/v1/subscriptions/${failingSub.id}`, { token })).status === 404, 'deleted through /v1');
     log('deleted the subscription through the dialog');
 
+    // The audit trail: newest first, a page of 50 and "Load more", and the action filter.
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    const auditRows = page.locator('table.cards tbody tr');
+    await page.getByText('50 records shown, more available.').waitFor();
+    check((await auditRows.first().textContent()).includes('subscription.delete'), 'the newest record is the delete');
+    check((await auditRows.nth(1).textContent()).includes('event.erase'), 'then the erasure');
+    await page.screenshot({ path: path.join(shots, 'audit.png'), fullPage: false });
+    await page.getByRole('button', { name: 'Load more' }).click();
+    // org.created, client.created, 3 creates, 55 updates, the erasure and the delete.
+    await page.getByText('62 records shown.').waitFor();
+    check(await page.getByRole('button', { name: 'Load more' }).isHidden(), 'no more pages');
+    check((await auditRows.last().textContent()).includes('org.created'), 'the oldest record is the org\'s creation');
+    await page.getByLabel('Action', { exact: true }).selectOption('subscription.delete');
+    await page.getByText('1 record shown.').waitFor();
+    check((await auditRows.first().textContent()).includes(client.clientId), 'the record names its actor');
+    await page.getByLabel('Action', { exact: true }).selectOption('subscription.update');
+    await page.getByText('50 records shown, more available.').waitFor();
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('55 records shown.').waitFor();
+    const actions = await page.locator('table.cards tbody tr td:nth-child(2)').allTextContents();
+    check(actions.length === 55 && actions.every((a) => a === 'subscription.update'), 'the filter keeps updates only');
+    log('read the audit trail: paged and filtered');
+
     // Operator sign-in: the admin token picks the org.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin token').fill(ADMIN);
@@ -205,6 +243,7 @@ async function main() {
     await page.getByRole('button', { name: 'Open org' }).click();
     await page.getByText(`operator in Acme Payments (#${org.number})`).waitFor();
     await page.getByRole('link', { name: 'Orders warehouse' }).click();
+    await page.getByText('(erased: its payload is gone)').waitFor();
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByText('Test event queued (order.created)').waitFor();
     await page.getByRole('link', { name: /^event / }).click();

@@ -17,6 +17,13 @@ public interface HookhubConfig {
     /** Base64 of the 32-byte AES-256-GCM key that encrypts secrets at rest (HOOKHUB_ENCRYPTION_KEY). */
     Optional<String> encryptionKey();
 
+    /**
+     * How long an instance remembers an org's unwrapped data key (DataKeys): also the bound within which other
+     * instances stop using a key that offboarding destroyed (the instance that destroyed it forgets it at once).
+     */
+    @WithDefault("PT5M")
+    Duration dataKeyCacheTime();
+
     /** Largest request body accepted before a 413. */
     @WithDefault("1048576")
     int maxBodySize();

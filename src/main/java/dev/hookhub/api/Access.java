@@ -26,6 +26,8 @@ public @interface Access {
         READER,
         /** A bearer token with role Admin or Dispatcher; checked by {@link AccessFilter}. */
         WRITER,
+        /** A bearer token with role Admin (the org's audit trail); checked by {@link AccessFilter}. */
+        ADMIN,
         /** A bearer token, checked by the dialect in the order and shape its vendor documents. */
         DIALECT_TOKEN,
         /** An org's API key (x-api-key), checked by the dialect (Hi Marley checks it inside its delete statement). */

@@ -48,7 +48,7 @@ public class AccessFilter {
                 }
                 yield Uni.createFrom().voidItem();
             }
-            case READER, WRITER -> callers.bearer()
+            case READER, WRITER, ADMIN -> callers.bearer()
                     .onFailure(Callers.Refused.class).transform(e -> RefusedCredential.problem((Callers.Refused) e))
                     .invoke(caller -> {
                         if (!caller.canRead()) {
@@ -57,6 +57,9 @@ public class AccessFilter {
                         if (who == Access.Who.WRITER && !caller.canWrite()) {
                             throw ProblemException.forbidden("Role Admin or Dispatcher is required to change subscriptions");
                         }
+                        if (who == Access.Who.ADMIN && !caller.isAdmin()) {
+                            throw ProblemException.forbidden("Role Admin is required to read the audit trail");
+                        }
                         context.put(CALLER, caller);
                     })
                     .replaceWithVoid();
@@ -64,7 +67,7 @@ public class AccessFilter {
         };
     }
 
-    /** The caller this request was admitted with (a READER or WRITER route); null on any other route. */
+    /** The caller this request was admitted with (a READER, WRITER or ADMIN route); null on any other route. */
     public static Caller caller(RoutingContext context) {
         return context == null ? null : context.get(CALLER);
     }

@@ -7,6 +7,6 @@ import java.util.UUID;
 
 /** A delivery this worker holds a lease on, with everything its attempt needs. */
 public record ClaimedDelivery(UUID id, UUID eventId, UUID subscriptionId, UUID orgId, int attempt, String type,
-        byte[] payload, String payloadFormat, String url, String contentType, Map<String, String> headers,
+        byte[] payload, boolean sealed, String payloadFormat, String url, String contentType, Map<String, String> headers,
         Instant failingSince, List<byte[]> secretCiphertexts) {
 }

@@ -26,12 +26,13 @@ public class DeliveryHistory {
         }
     }
 
+    /** One attempt; {@code eventErased} when its event was erased since (the attempt itself holds no content). */
     public record Attempt(UUID id, UUID deliveryId, UUID subscriptionId, UUID eventId, Instant attemptedAt,
-            Integer statusCode, String statusDescription, int durationMs) {
+            Integer statusCode, String statusDescription, int durationMs, boolean eventErased) {
 
-        static Attempt of(DeliveryAttempt a) {
+        static Attempt of(DeliveryAttempt a, boolean eventErased) {
             return new Attempt(a.id, a.deliveryId, a.subscriptionId, a.eventId, a.attemptedAt, a.statusCode,
-                    a.statusDescription, a.durationMs);
+                    a.statusDescription, a.durationMs, eventErased);
         }
     }
 
@@ -57,12 +58,13 @@ public class DeliveryHistory {
         this.subscriptions = subscriptions;
     }
 
-    /** The event with its deliveries, or null when the org has no such event. */
+    /** The event with its deliveries, or null when the org has no such event or it was erased. */
     @WithSession
     public Uni<EventState> event(UUID orgId, UUID eventId) {
-        return events.findInOrg(orgId, eventId).onItem().ifNotNull().transformToUni(e -> deliveries.ofEvent(eventId)
-                .map(ds -> new EventState(e.id, e.type, payloads.stored(e.payload, e.payloadFormat), e.idempotencyKey,
-                        e.createdAt, ds.stream().map(DeliveryState::of).toList())));
+        return events.findReadable(orgId, eventId).onItem().ifNotNull().transformToUni(e -> deliveries.ofEvent(eventId)
+                .flatMap(ds -> payloads.open(orgId, e.id, e.payload, e.sealed)
+                        .map(plain -> new EventState(e.id, e.type, payloads.stored(plain, e.payloadFormat), e.idempotencyKey,
+                                e.createdAt, ds.stream().map(DeliveryState::of).toList()))));
     }
 
     /**
@@ -73,16 +75,19 @@ public class DeliveryHistory {
     public Uni<List<Attempt>> attempts(UUID orgId, UUID subscriptionId, AttemptCursor after, Outcome outcome, int limit) {
         return subscriptions.isLive(orgId, subscriptionId).flatMap(live -> !live ? Uni.createFrom().nullItem()
                 : attempts.ofSubscription(subscriptionId, after, outcome, limit)
-                        .map(rows -> rows.stream().map(Attempt::of).toList()));
+                        .flatMap(rows -> events.erasedAmong(orgId, rows.stream().map(a -> a.eventId).distinct().toList())
+                                .map(erased -> rows.stream().map(a -> Attempt.of(a, erased.contains(a.eventId))).toList())));
     }
 
     /**
      * Every attempt of the org's event, oldest first (at most {@code limit}); null when the org has no
-     * such event. Attempts of since-deleted subscriptions stay until the retention purge.
+     * such event. Attempts of since-deleted subscriptions stay until the retention purge, and those of an
+     * erased event are listed with {@code eventErased}.
      */
     @WithSession
     public Uni<List<Attempt>> eventAttempts(UUID orgId, UUID eventId, Outcome outcome, int limit) {
-        return events.existsInOrg(orgId, eventId).flatMap(found -> !found ? Uni.createFrom().nullItem()
-                : attempts.ofEvent(orgId, eventId, outcome, limit).map(rows -> rows.stream().map(Attempt::of).toList()));
+        return events.findInOrg(orgId, eventId).onItem().ifNotNull().transformToUni(e ->
+                attempts.ofEvent(orgId, eventId, outcome, limit)
+                        .map(rows -> rows.stream().map(a -> Attempt.of(a, e.erasedAt != null)).toList()));
     }
 }

@@ -103,7 +103,10 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                        attempts = d.attempts + 1
                   from event e, subscription s
                  where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
-                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.payload_format,
+                   -- An erased event is never sent. A subplan per chosen row (OFFSET 0): as "e.erased_at is null" the
+                   -- plan read the whole event table before the chosen rows.
+                   and not exists (select 1 from event x where x.id = d.event_id and x.erased_at is not null offset 0)
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.attempts, e.type, e.payload, e.sealed, e.payload_format,
                           s.url, s.content_type, s.headers, s.failing_since,
                           array(select k.ciphertext from signing_secret k where k.subscription_id = s.id
                                   and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
@@ -174,15 +177,16 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
     }
 
     /**
-     * Re-queues the org's delivery, due now, if it failed for good or waits for its retry and its subscription
-     * is live and active; in the caller's transaction. 1 when it did, 0 otherwise. A conditional update, not
+     * Re-queues the org's delivery, due now, if it failed for good or waits for its retry, its subscription
+     * is live and active and its event was not erased; in the caller's transaction. 1 when it did, 0 otherwise. A conditional update, not
      * a read and a write: a claim or a delete in between cannot be overwritten.
      */
     public Uni<Integer> requeue(UUID orgId, UUID id) {
         return update("status = '" + Delivery.QUEUED + "', dueAt = current_timestamp, lockedUntil = null, completedAt = null"
                 + " where id = ?1 and orgId = ?2 and status in ('" + Delivery.FAILED + "', '" + Delivery.QUEUED + "')"
                 + " and exists (select 1 from Subscription s where s.id = subscriptionId and "
-                + SubscriptionRepository.live("s") + " and s.active)",
+                + SubscriptionRepository.live("s") + " and s.active)"
+                + " and exists (select 1 from Event e where e.id = eventId and e.erasedAt is null)",
                 id, orgId);
     }
 
@@ -262,10 +266,25 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                 }
             }
             claimed.add(new ClaimedDelivery(r.getUUID("id"), r.getUUID("event_id"), r.getUUID("subscription_id"),
-                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), r.getBuffer("payload").getBytes(),
-                    r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
+                    r.getUUID("org_id"), r.getInteger("attempts"), r.getString("type"), bytes(r.getBuffer("payload")),
+                    r.getBoolean("sealed"), r.getString("payload_format"), r.getString("url"), r.getString("content_type"),
                     SqlRows.headers(r.getJsonObject("headers")), SqlRows.instant(r.getOffsetDateTime("failing_since")), secrets));
         }
         return new Claimed(claimed, cursor, more, held);
+    }
+
+    /** A column's bytes; null for null (an erased event's payload). */
+    private static byte[] bytes(Buffer buffer) {
+        return buffer == null ? null : buffer.getBytes();
+    }
+
+    /**
+     * Cancels the event's deliveries that were not delivered yet (queued, or in flight: the attempt under way
+     * is still recorded, but the recorder only updates rows still in flight, so it cannot bring one back), in
+     * the caller's transaction; how many.
+     */
+    public Uni<Integer> cancelUndelivered(UUID eventId) {
+        return update("status = '" + Delivery.CANCELLED + "', completedAt = current_timestamp, lockedUntil = null"
+                + " where eventId = ?1 and status in ('" + Delivery.QUEUED + "', '" + Delivery.IN_FLIGHT + "')", eventId);
     }
 }

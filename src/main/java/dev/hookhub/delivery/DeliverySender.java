@@ -76,13 +76,23 @@ public class DeliverySender {
 
     public Uni<AttemptOutcome> send(ClaimedDelivery delivery) {
         Instant started = Instant.now();
+        if (delivery.payload() == null) {
+            return Uni.createFrom().item(outcome(started, null, "not sent: the event was erased", null));
+        }
+        return payloads.open(delivery.orgId(), delivery.eventId(), delivery.payload(), delivery.sealed())
+                .onItemOrFailure().transformToUni((plain, failure) -> failure != null
+                        ? Uni.createFrom().item(outcome(started, null, "not sent: " + failure.getMessage(), null))
+                        : send(delivery, plain, started));
+    }
+
+    private Uni<AttemptOutcome> send(ClaimedDelivery delivery, byte[] payload, Instant started) {
         URI uri;
         byte[] body;
         List<String> secrets = new ArrayList<>();
         try {
             uri = URI.create(delivery.url());
             WireFormat format = WireFormat.fromMediaType(delivery.contentType()).orElse(WireFormat.JSON);
-            body = payloads.encode(delivery.payload(), delivery.payloadFormat(), format);
+            body = payloads.encode(payload, delivery.payloadFormat(), format);
             for (byte[] ciphertext : delivery.secretCiphertexts()) {
                 secrets.add(cipher.decrypt(delivery.subscriptionId(), ciphertext));
             }

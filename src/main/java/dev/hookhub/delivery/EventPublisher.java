@@ -28,12 +28,17 @@ public class EventPublisher {
     }
 
     private final EventRepository events;
+    private final Payloads payloads;
 
-    public EventPublisher(EventRepository events) {
+    public EventPublisher(EventRepository events, Payloads payloads) {
         this.events = events;
+        this.payloads = payloads;
     }
 
+    /** Publishes the payload, sealed under the org's data key for the new event's row. */
     public Uni<Published> publish(UUID orgId, String type, Payloads.Stored payload, String idempotencyKey) {
-        return events.publish(Ids.newId(), orgId, type, payload, idempotencyKey);
+        UUID eventId = Ids.newId();
+        return payloads.seal(orgId, eventId, payload)
+                .flatMap(sealed -> events.publish(eventId, orgId, type, sealed, idempotencyKey));
     }
 }

@@ -12,8 +12,11 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -33,8 +36,8 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
             with registered as (
                 insert into event_type (org_id, name) values ($2, $3) on conflict do nothing
             ), inserted as (
-                insert into event (id, org_id, type, payload, payload_format, idempotency_key)
-                values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+                insert into event (id, org_id, type, payload, payload_format, idempotency_key, sealed)
+                values ($1, $2, $3, $4, $5, $6, true) on conflict do nothing
                 returning id
             ), fanned as (
                 insert into delivery (id, event_id, subscription_id, org_id, status, due_at)
@@ -102,6 +105,7 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
      * "Publishing"). With a key, the release, the look-up of the earlier event and the publish share one
      * transaction of the same client. Null when the key was taken meanwhile and no earlier event is visible.
      */
+    /** {@code payload} is sealed (Payloads.seal) for the event's id. */
     Uni<EventPublisher.Published> publish(UUID eventId, UUID orgId, String type, Payloads.Stored payload,
             String idempotencyKey) {
         // The fan-out looks subscriptions up by "<org id> <type>" (V2__hot_path_indexes.sql).
@@ -139,5 +143,43 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
         }
         Row r = rows.iterator().next();
         return new EventPublisher.Published(r.getUUID("id"), r.getLong("deliveries").intValue(), true);
+    }
+
+    /**
+     * Up to {@code limit} events after {@code after} in id order whose payload is not sealed yet (stored before
+     * payload encryption), through the
+     * partial index event_unsealed. Not locked: two instances sealing the same row write two valid seals of the
+     * same plaintext under the same key, and the last one stays.
+     */
+    public Uni<List<Event>> unsealed(UUID after, int limit) {
+        return find("sealed = false and payload is not null and id > ?1 order by id", after).page(0, limit).list();
+    }
+
+    /** The org's event with this id unless it was erased, or null: what reads of an event show. */
+    @WithSession
+    public Uni<Event> findReadable(UUID orgId, UUID id) {
+        return find("id = ?1 and orgId = ?2 and erasedAt is null", id, orgId).firstResult();
+    }
+
+    /** Which of these events of the org were erased (for the attempt history's {@code eventErased}). */
+    @WithSession
+    public Uni<Set<UUID>> erasedAmong(UUID orgId, Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select e.id from Event e where e.orgId = :org and e.id in :ids and e.erasedAt is not null", UUID.class)
+                .setParameter("org", orgId).setParameter("ids", Set.copyOf(ids))
+                .getResultList())
+                .map(Set::copyOf);
+    }
+
+    /**
+     * Erases the org's event in the caller's transaction: its payload is dropped (null) and erasedAt set; id,
+     * type and times stay so its attempts can say it was erased. 1 when it did, 0 when the org has no such
+     * event or it was erased already (a conditional update: two erasures, one wins).
+     */
+    public Uni<Integer> erase(UUID orgId, UUID id, Instant at) {
+        return update("payload = null, erasedAt = ?3 where id = ?1 and orgId = ?2 and erasedAt is null", id, orgId, at);
     }
 }

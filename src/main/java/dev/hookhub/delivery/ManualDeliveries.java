@@ -54,16 +54,17 @@ public class ManualDeliveries {
     /** Why a delivery could not be re-queued: null when the org has none of a live subscription, else a conflict. */
     private Uni<DeliveryHistory.DeliveryState> whyNot(UUID orgId, UUID deliveryId) {
         return deliveries.findInOrg(orgId, deliveryId).onItem().ifNotNull().transformToUni(d ->
-                subscriptions.findLive(orgId, d.subscriptionId).map(s -> {
-                    if (s == null) {
-                        return null;
-                    }
-                    if (!Delivery.FAILED.equals(d.status) && !Delivery.QUEUED.equals(d.status)) {
-                        throw Rejection.conflict("The delivery is " + d.status
-                                + "; only a failed delivery or one waiting for its retry can be retried");
-                    }
-                    throw Rejection.conflict("The subscription is inactive; activate it before retrying");
-                }));
+                subscriptions.findLive(orgId, d.subscriptionId).onItem().ifNotNull().transformToUni(s ->
+                        events.findReadable(orgId, d.eventId).<DeliveryHistory.DeliveryState>map(e -> {
+                            if (e == null) {
+                                throw Rejection.conflict("The delivery's event was erased; it cannot be sent again");
+                            }
+                            if (!Delivery.FAILED.equals(d.status) && !Delivery.QUEUED.equals(d.status)) {
+                                throw Rejection.conflict("The delivery is " + d.status
+                                        + "; only a failed delivery or one waiting for its retry can be retried");
+                            }
+                            throw Rejection.conflict("The subscription is inactive; activate it before retrying");
+                        })));
     }
 
     /**
@@ -87,14 +88,11 @@ public class ManualDeliveries {
                     payload.put("subscriptionId", subscriptionId.toString());
                     payload.put("sentBy", actor);
                     payload.put("sentAt", Instant.now().toString());
-                    Payloads.Stored stored = payloads.store(payload, WireFormat.JSON);
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     Event event = new Event();
                     event.id = Ids.newId();
                     event.orgId = orgId;
                     event.type = type;
-                    event.payload = stored.bytes();
-                    event.payloadFormat = stored.format();
                     event.createdAt = now;
                     Delivery delivery = new Delivery();
                     delivery.id = Ids.newId();
@@ -105,7 +103,13 @@ public class ManualDeliveries {
                     delivery.dueAt = now;
                     delivery.createdAt = now;
                     // The event's row first: the delivery's foreign key needs it.
-                    return events.persistAndFlush(event)
+                    return payloads.seal(orgId, event.id, payloads.store(payload, WireFormat.JSON))
+                            .flatMap(sealed -> {
+                                event.payload = sealed.bytes();
+                                event.payloadFormat = sealed.format();
+                                event.sealed = true;
+                                return events.persistAndFlush(event);
+                            })
                             .flatMap(e -> deliveries.persistAndFlush(delivery))
                             .flatMap(d -> deliveries.wakeWorkersAtCommit())
                             .map(v -> new TestSent(event.id, delivery.id, type));

@@ -4,7 +4,10 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.store.SqlErrors;
 import dev.hookhub.support.Ids;
 import dev.hookhub.support.Rejection;
+import dev.hookhub.tenancy.AuditRecord;
+import dev.hookhub.tenancy.AuditRepository;
 import dev.hookhub.tenancy.Caller;
+import dev.hookhub.tenancy.Requester;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -17,8 +20,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Creating, reading, changing and rotating subscriptions, always within the caller's org. Deleting is
- * {@link SubscriptionDeletion}'s alone.
+ * Creating, reading, changing and rotating subscriptions, always within the caller's org; each change writes
+ * its audit record ({@code subscription.create}, {@code subscription.update}, {@code subscription.rotate_secret})
+ * in its transaction. Deleting is {@link SubscriptionDeletion}'s alone.
  */
 @ApplicationScoped
 public class SubscriptionService {
@@ -37,19 +41,22 @@ public class SubscriptionService {
     private final EventTypeRepository eventTypes;
     private final SubscriptionRepository subscriptions;
     private final SigningSecretRepository secretRows;
+    private final AuditRepository audit;
 
     public SubscriptionService(SubscriptionRules rules, SigningSecrets secrets, HookhubConfig config,
-            EventTypeRepository eventTypes, SubscriptionRepository subscriptions, SigningSecretRepository secretRows) {
+            EventTypeRepository eventTypes, SubscriptionRepository subscriptions, SigningSecretRepository secretRows,
+            AuditRepository audit) {
         this.rules = rules;
         this.secrets = secrets;
         this.config = config;
         this.eventTypes = eventTypes;
         this.subscriptions = subscriptions;
         this.secretRows = secretRows;
+        this.audit = audit;
     }
 
     @WithTransaction
-    public Uni<WithSecret> create(Caller caller, SubscriptionDraft draft) {
+    public Uni<WithSecret> create(Caller caller, SubscriptionDraft draft, Requester by) {
         Subscription s = new Subscription();
         s.id = Ids.newId();
         s.orgId = caller.orgId();
@@ -71,6 +78,7 @@ public class SubscriptionService {
         return eventTypes.register(caller.orgId(), s.events)
                 .flatMap(v -> subscriptions.persistAndFlush(s))
                 .flatMap(saved -> secrets.store(saved.id, secret))
+                .call(key -> audit.record(AuditRecord.of(s.orgId, s.id, "subscription.create", null, by)))
                 .map(key -> new WithSecret(s, secret, key.keyId))
                 .onFailure(SqlErrors::isUniqueViolation)
                 .transform(e -> duplicateCode(s.code));
@@ -93,7 +101,7 @@ public class SubscriptionService {
 
     /** Applies the non-null fields of the draft; version + 1. Null when not found. */
     @WithTransaction
-    public Uni<Subscription> change(Caller caller, UUID id, SubscriptionDraft changes) {
+    public Uni<Subscription> change(Caller caller, UUID id, SubscriptionDraft changes, Requester by) {
         return subscriptions.lockLive(caller.orgId(), id).flatMap(locked -> {
             if (!locked) {
                 return Uni.createFrom().nullItem();
@@ -139,6 +147,7 @@ public class SubscriptionService {
                 s.modifiedBy = caller.actor();
                 return eventTypes.register(caller.orgId(), s.events)
                         .flatMap(v -> subscriptions.persistAndFlush(s))
+                        .call(saved -> audit.record(AuditRecord.of(s.orgId, s.id, "subscription.update", null, by)))
                         .onFailure(SqlErrors::isUniqueViolation).transform(e -> duplicateCode(s.code));
             });
         });
@@ -146,7 +155,7 @@ public class SubscriptionService {
 
     /** Issues a new secret; the current ones keep signing for the overlap. Null when not found. */
     @WithTransaction
-    public Uni<Rotation> rotate(Caller caller, UUID id, String givenSecret) {
+    public Uni<Rotation> rotate(Caller caller, UUID id, String givenSecret, Requester by) {
         String secret = givenSecret == null ? SigningSecrets.generate() : rules.secret(givenSecret);
         Instant validUntil = now().plus(config.subscriptions().secretRotationOverlap());
         return subscriptions.lockLive(caller.orgId(), id).flatMap(locked -> {
@@ -155,6 +164,8 @@ public class SubscriptionService {
             }
             return secretRows.retire(id, now(), validUntil)
                     .flatMap(n -> secrets.store(id, secret))
+                    .call(key -> audit.record(AuditRecord.of(caller.orgId(), id, "subscription.rotate_secret",
+                            key.keyId, by)))
                     .flatMap(key -> find(caller, id).map(s -> new Rotation(s, secret, key.keyId, validUntil)));
         });
     }

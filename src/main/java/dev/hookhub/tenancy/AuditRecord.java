@@ -49,6 +49,16 @@ public class AuditRecord extends PanacheEntityBase {
         return ofCredential(orgId, action, target, by, at);
     }
 
+    /**
+     * A record of a change to something of the org (a subscription, an event, the org itself), made now;
+     * {@code subscriptionId} and {@code target} null when the change has none.
+     */
+    public static AuditRecord of(UUID orgId, UUID subscriptionId, String action, String target, Requester by) {
+        AuditRecord record = ofCredential(orgId, action, target, by, Instant.now());
+        record.subscriptionId = subscriptionId;
+        return record;
+    }
+
     /** A record of a change to one of the org's credentials, made at {@code at}. */
     static AuditRecord ofCredential(UUID orgId, String action, String target, Requester by, Instant at) {
         AuditRecord record = new AuditRecord();

@@ -18,6 +18,11 @@ public record Caller(UUID orgId, String actor, Set<Role> roles) {
         return false;
     }
 
+    /** Whether the caller may read the org's audit trail. */
+    public boolean isAdmin() {
+        return roles.contains(Role.Admin);
+    }
+
     public boolean canRead() {
         return !roles.isEmpty();
     }

@@ -3,6 +3,10 @@ package dev.hookhub.tenancy;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -44,9 +48,53 @@ public class OrganizationRepository implements PanacheRepositoryBase<Organizatio
         return delete("id = ?1 and offboardedAt is not null", id);
     }
 
+    /** An org's wrapped data key as stored: null when it has none yet (or any more); {@code offboarded} once it left. */
+    public record StoredKey(boolean exists, byte[] wrapped, boolean offboarded) {
+    }
+
+    private final Pool pool;
+
+    public OrganizationRepository(Pool pool) {
+        this.pool = pool;
+    }
+
     /** Orgs in number order after the given number (exclusive; null from the start), at most {@code limit}. */
     @WithSession
     public Uni<List<Organization>> page(Integer afterNumber, int limit) {
         return find("number > ?1 order by number", afterNumber == null ? 0 : afterNumber).page(0, limit).list();
+    }
+
+    /** The org with this number (CRO's x-tenant-id, an operator token's subject), or null. */
+    @WithSession
+    public Uni<Organization> withNumber(int number) {
+        return find("number", number).firstResult();
+    }
+
+    /**
+     * The org's wrapped data key. Native, through the reactive client: the delivery worker asks for it outside any
+     * request, where no Hibernate session is open (its claim is native too), once per org per cache time.
+     */
+    public Uni<StoredKey> dataKey(UUID orgId) {
+        return pool.preparedQuery("select data_key, offboarded_at is not null as offboarded from organization where id = $1")
+                .execute(Tuple.of(orgId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return new StoredKey(false, null, false);
+                    }
+                    Row r = rows.iterator().next();
+                    io.vertx.mutiny.core.buffer.Buffer key = r.getBuffer("data_key");
+                    return new StoredKey(true, key == null ? null : key.getBytes(), r.getBoolean("offboarded"));
+                });
+    }
+
+    /**
+     * Stores a first data key for the org unless it has one or is being offboarded: whether it was stored. Native for
+     * the same reason as {@link #dataKey}; the condition makes two instances' first keys race safely.
+     */
+    public Uni<Boolean> offerDataKey(UUID orgId, byte[] wrapped) {
+        return pool.preparedQuery("update organization set data_key = $2 where id = $1 and data_key is null"
+                        + " and offboarded_at is null")
+                .execute(Tuple.of(orgId, Buffer.buffer(wrapped)))
+                .map(rows -> rows.rowCount() == 1);
     }
 }

@@ -47,12 +47,15 @@ public class Tenancy {
             String name, Instant createdAt) {
     }
 
+    /** Creates an org and its first audit record ({@code org.created}, target the org's id). */
     @WithTransaction
-    public Uni<Organization> createOrg(String name) {
+    public Uni<Organization> createOrg(String name, Requester by) {
         Organization org = new Organization();
         org.id = Ids.newId();
         org.name = name;
-        return orgs.persistAndFlush(org).invoke(o -> orgNumbers.put(o.id, o.number));
+        return orgs.persistAndFlush(org)
+                .call(o -> audit.record(AuditRecord.of(o.id, null, "org.created", o.id.toString(), by)))
+                .invoke(o -> orgNumbers.put(o.id, o.number));
     }
 
     /** Orgs in number order after the given number (exclusive), at most {@code limit}. */

@@ -86,4 +86,5 @@ export const v1 = {
   eventAttempts: (id, outcome) => call('GET', `/v1/events/${id}/attempts` + q({ outcome })),
   retry: (deliveryId) => call('POST', `/v1/deliveries/${deliveryId}/retry`),
   stats: (subscriptionId) => call('GET', '/v1/stats/attempts' + q({ subscriptionId, hours: 24 })),
+  audit: (action, cursor) => call('GET', '/v1/audit' + q({ action, cursor, limit: 50 })),
 };

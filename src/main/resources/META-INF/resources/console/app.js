@@ -313,7 +313,9 @@ function renderTimeline(list, attempts, newestFirst, after) {
         h('span', {}, a.statusDescription),
         h('span', { class: 'muted' }, `${a.durationMs} ms`), retry),
       newestFirst
-        ? h('div', { class: 'muted' }, 'event ', h('a', { href: `#/events/${a.eventId}`, class: 'mono' }, a.eventId))
+        ? h('div', { class: 'muted' }, 'event ', a.eventErased
+          ? [h('span', { class: 'mono' }, a.eventId), ' (erased: its payload is gone)']
+          : h('a', { href: `#/events/${a.eventId}`, class: 'mono' }, a.eventId))
         : h('div', { class: 'muted' }, 'subscription ',
           h('a', { href: `#/subscriptions/${a.subscriptionId}`, class: 'mono' }, a.subscriptionId)));
   }));
@@ -371,6 +373,52 @@ function overviewView() {
     chartsPanel(null));
 }
 
+// ---- the audit trail (Admin only) ---------------------------------------------------------------------
+/** The actions hookhub records (README, "Event erasure and the audit trail"); the filter offers these. */
+const AUDIT_ACTIONS = ['subscription.create', 'subscription.update', 'subscription.rotate_secret', 'subscription.delete',
+  'event.erase', 'org.created', 'client.created', 'client.revoked', 'client.secret_rotated', 'api_key.created',
+  'api_key.revoked'];
+
+async function auditView() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const wanted = params.get('action') || '';
+  const filter = h('select', { name: 'action' }, h('option', { value: '' }, 'All actions'),
+    AUDIT_ACTIONS.map((a) => h('option', { value: a, selected: a === wanted }, a)));
+  const body = h('tbody', {});
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const count = h('p', { class: 'muted', 'aria-live': 'polite' });
+  let cursor = null;
+  let shown = 0;
+  const load = async (reset) => {
+    if (reset) { body.replaceChildren(); cursor = null; shown = 0; }
+    const page = await v1.audit(filter.value, cursor);
+    page.items.forEach((r) => body.append(h('tr', {},
+      h('td', { 'data-label': 'Time' }, h('time', { datetime: r.at }, when(r.at))),
+      h('td', { 'data-label': 'Action', class: 'mono action' }, r.action),
+      h('td', { 'data-label': 'Actor' }, r.actor),
+      h('td', { 'data-label': 'Surface' }, r.surface),
+      h('td', { 'data-label': 'Address' }, r.remoteAddress || '—'),
+      h('td', { 'data-label': 'Subscription' }, r.subscriptionId
+        ? h('a', { href: `#/subscriptions/${r.subscriptionId}`, class: 'mono' }, r.subscriptionId) : '—'),
+      h('td', { 'data-label': 'Target', class: 'mono' }, r.target || '—'))));
+    shown += page.items.length;
+    cursor = page.nextCursor;
+    more.hidden = !cursor;
+    count.textContent = shown === 0 ? 'No audit records match.' : `${shown} record${shown === 1 ? '' : 's'} shown${cursor ? ', more available' : ''}.`;
+  };
+  more.addEventListener('click', () => act(more, () => load(false)));
+  filter.addEventListener('change', () => {
+    history.replaceState(null, '', '#/audit' + (filter.value ? '?action=' + encodeURIComponent(filter.value) : ''));
+    act(null, () => load(true));
+  });
+  view('Audit trail', h('p', { class: 'muted' }, 'Every change made in this org, newest first: who, through which API, from where. Admins only.'),
+    h('div', { class: 'row' }, h('div', {}, field('Action', filter))), count,
+    h('table', { class: 'cards' }, h('thead', {}, h('tr', {},
+      ['Time', 'Action', 'Actor', 'Surface', 'Address', 'Subscription', 'Target'].map((t) => h('th', { scope: 'col' }, t)))), body),
+    h('div', { class: 'row' }, more));
+  await load(true);
+}
+
 // ---- routing -----------------------------------------------------------------------------------
 async function render() {
   const nav = document.getElementById('nav');
@@ -386,6 +434,7 @@ async function render() {
     if (parts[0] === 'subscriptions' && parts[1]) await subscriptionView(parts[1]);
     else if (parts[0] === 'events' && parts[1]) await eventView(parts[1]);
     else if (parts[0] === 'overview') overviewView();
+    else if (parts[0] === 'audit') await auditView();
     else await subscriptionsView();
   } catch (e) {
     showError(e);

@@ -59,7 +59,7 @@ class AttemptRecorderTest {
 
     static ClaimedDelivery claimed(Setup s, int i) {
         return new ClaimedDelivery(s.deliveries().get(i), s.events().get(i), s.subscriptionId(), s.orgId(), 1, "order.created",
-                "{}".getBytes(), "json", "https://receiver.example.com/h", "application/json", Map.of(), null, List.of());
+                "{}".getBytes(), false, "json", "https://receiver.example.com/h", "application/json", Map.of(), null, List.of());
     }
 
     static AttemptOutcome outcome(int secondsAfterT0, int status) {

@@ -69,12 +69,12 @@ public class AdminResource {
 
     @Access(Access.Who.OPERATOR)
     @POST
-    public Uni<RestResponse<V1Dtos.OrgView>> createOrg(V1Dtos.OrgCreate body) {
+    public Uni<RestResponse<V1Dtos.OrgView>> createOrg(V1Dtos.OrgCreate body, @Context HttpServerRequest http) {
         String name = body == null || body.name() == null ? "" : body.name().strip();
         if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
             throw ProblemException.invalidField("name", "must be 1 to " + MAX_NAME + " printable characters");
         }
-        return tenancy.createOrg(name).map(org -> RestResponse.ResponseBuilder
+        return tenancy.createOrg(name, operator(http)).map(org -> RestResponse.ResponseBuilder
                 .<V1Dtos.OrgView>created(URI.create("/v1/orgs/" + org.id))
                 .entity(view(org))
                 .build());

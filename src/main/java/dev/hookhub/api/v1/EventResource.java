@@ -3,6 +3,7 @@ package dev.hookhub.api.v1;
 import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.delivery.EventErasure;
 import dev.hookhub.delivery.EventPublisher;
 import dev.hookhub.delivery.Payloads;
 import dev.hookhub.negotiation.BodyLimit;
@@ -10,19 +11,22 @@ import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
 import dev.hookhub.subscription.SubscriptionRules;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import java.util.UUID;
 
-/** /v1/events: publish an event to the org's matching subscriptions, and follow its deliveries (API.md §5, §7). */
+/** /v1/events: publish an event to the org's matching subscriptions, follow its deliveries, erase it (API.md §5, §7, §8). */
 @Path("/v1/events")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
 @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
@@ -38,15 +42,17 @@ public class EventResource {
     private final Payloads payloads;
     private final SubscriptionRules rules;
     private final HookhubConfig config;
+    private final EventErasure erasure;
 
     public EventResource(V1Access access, EventPublisher publisher, DeliveryHistory history, Payloads payloads,
-            SubscriptionRules rules, HookhubConfig config) {
+            SubscriptionRules rules, HookhubConfig config, EventErasure erasure) {
         this.access = access;
         this.publisher = publisher;
         this.history = history;
         this.payloads = payloads;
         this.rules = rules;
         this.config = config;
+        this.erasure = erasure;
     }
 
     @Access(Access.Who.WRITER)
@@ -96,5 +102,21 @@ public class EventResource {
                 .flatMap(caller -> history.eventAttempts(caller.orgId(), eventId, wanted, MAX_EVENT_ATTEMPTS))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No event " + eventId))
                 .map(rows -> new V1Dtos.AttemptPage(rows.stream().map(V1Mapper::view).toList(), null));
+    }
+
+    /**
+     * Erases the event: its payload is gone, its undelivered deliveries are cancelled, its attempts stay (marked
+     * {@code eventErased}); audited as {@code event.erase}. 200 with {@code id}, {@code erasedAt} and
+     * {@code cancelledDeliveries}; 404 for an unknown, foreign or already erased event.
+     */
+    @Access(Access.Who.WRITER)
+    @DELETE
+    @Path("/{id}")
+    public Uni<V1Dtos.EventErased> erase(@PathParam("id") String id, @Context HttpServerRequest http) {
+        UUID eventId = V1Access.id("id", id);
+        return access.writer()
+                .flatMap(caller -> erasure.erase(caller.orgId(), eventId, V1Access.requester(caller, http)))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No event " + eventId))
+                .map(V1Mapper::view);
     }
 }

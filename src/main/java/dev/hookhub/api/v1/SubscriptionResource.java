@@ -56,10 +56,11 @@ public class SubscriptionResource {
 
     @Access(Access.Who.WRITER)
     @POST
-    public Uni<RestResponse<V1Dtos.SubscriptionView>> create(V1Dtos.SubscriptionInput input) {
+    public Uni<RestResponse<V1Dtos.SubscriptionView>> create(V1Dtos.SubscriptionInput input,
+            @Context HttpServerRequest http) {
         V1Dtos.SubscriptionInput body = requireBody(input);
         return access.writer()
-                .flatMap(caller -> subscriptions.create(caller, V1Mapper.draft(body)))
+                .flatMap(caller -> subscriptions.create(caller, V1Mapper.draft(body), V1Access.requester(caller, http)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<V1Dtos.SubscriptionView>created(URI.create("/v1/subscriptions/" + created.subscription().id))
                         .entity(V1Mapper.view(created.subscription(), created.secret(), created.keyId()))
@@ -95,11 +96,13 @@ public class SubscriptionResource {
     @Access(Access.Who.WRITER)
     @PATCH
     @Path("/{id}")
-    public Uni<V1Dtos.SubscriptionView> change(@PathParam("id") String id, V1Dtos.SubscriptionInput input) {
+    public Uni<V1Dtos.SubscriptionView> change(@PathParam("id") String id, V1Dtos.SubscriptionInput input,
+            @Context HttpServerRequest http) {
         UUID subscriptionId = V1Access.id("id", id);
         V1Dtos.SubscriptionInput body = requireBody(input);
         return access.writer()
-                .flatMap(caller -> subscriptions.change(caller, subscriptionId, V1Mapper.draft(body)))
+                .flatMap(caller -> subscriptions.change(caller, subscriptionId, V1Mapper.draft(body),
+                        V1Access.requester(caller, http)))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(V1Mapper::view);
     }
@@ -109,11 +112,12 @@ public class SubscriptionResource {
     @POST
     @Path("/{id}/secret/rotate")
     @Consumes({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE, MediaType.WILDCARD})
-    public Uni<V1Dtos.RotationView> rotate(@PathParam("id") String id, V1Dtos.RotateInput input) {
+    public Uni<V1Dtos.RotationView> rotate(@PathParam("id") String id, V1Dtos.RotateInput input,
+            @Context HttpServerRequest http) {
         UUID subscriptionId = V1Access.id("id", id);
         String given = input == null ? null : input.secret();
         return access.writer()
-                .flatMap(caller -> subscriptions.rotate(caller, subscriptionId, given))
+                .flatMap(caller -> subscriptions.rotate(caller, subscriptionId, given, V1Access.requester(caller, http)))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(r -> new V1Dtos.RotationView(subscriptionId, r.keyId(), r.secret(), r.previousValidUntil()));
     }

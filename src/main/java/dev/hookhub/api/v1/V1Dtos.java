@@ -94,10 +94,13 @@ public final class V1Dtos {
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant completedAt) {
     }
 
-    /** One attempt of the history; statusCode is null when no response came. */
+    /**
+     * One attempt of the history; statusCode is null when no response came; eventErased when its event was
+     * erased since (DELETE /v1/events/{id}).
+     */
     public record AttemptView(UUID id, UUID deliveryId, UUID subscriptionId, UUID eventId,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant attemptedAt, Integer statusCode,
-            String statusDescription, int durationMs) {
+            String statusDescription, int durationMs, boolean eventErased) {
     }
 
     public record AttemptPage(List<AttemptView> items, String nextCursor) {
@@ -167,5 +170,25 @@ public final class V1Dtos {
     @RegisterForReflection
     public record OffboardingRemoved(long subscriptions, long deliveriesCancelled, long deliveries, long events,
             long attempts, long tombstones, long clients, long apiKeys, long eventTypes) {
+    }
+
+    /** 200 to DELETE /v1/events/{id}: when the payload was erased and how many deliveries were cancelled. */
+    @RegisterForReflection
+    public record EventErased(UUID id, @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant erasedAt,
+            int cancelledDeliveries) {
+    }
+
+    /**
+     * One record of GET /v1/audit: who did what, through which surface, from where. subscriptionId is null
+     * when the change was not about a subscription; target names what else it acted on (a client id, an API
+     * key's id, an event id, a secret's key id), null when nothing.
+     */
+    @RegisterForReflection
+    public record AuditItem(long id, String action, String actor, String surface, String remoteAddress,
+            UUID subscriptionId, String target, @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant at) {
+    }
+
+    @RegisterForReflection
+    public record AuditPage(List<AuditItem> items, String nextCursor) {
     }
 }

@@ -1,8 +1,10 @@
 package dev.hookhub.api.v1;
 
 import dev.hookhub.delivery.DeliveryHistory;
+import dev.hookhub.delivery.EventErasure;
 import dev.hookhub.subscription.Subscription;
 import dev.hookhub.subscription.SubscriptionDraft;
+import dev.hookhub.tenancy.AuditRecord;
 
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,14 @@ final class V1Mapper {
 
     static V1Dtos.AttemptView view(DeliveryHistory.Attempt a) {
         return new V1Dtos.AttemptView(a.id(), a.deliveryId(), a.subscriptionId(), a.eventId(), a.attemptedAt(),
-                a.statusCode(), a.statusDescription(), a.durationMs());
+                a.statusCode(), a.statusDescription(), a.durationMs(), a.eventErased());
+    }
+
+    static V1Dtos.EventErased view(EventErasure.Erased e) {
+        return new V1Dtos.EventErased(e.id(), e.erasedAt(), e.cancelledDeliveries());
+    }
+
+    static V1Dtos.AuditItem view(AuditRecord r) {
+        return new V1Dtos.AuditItem(r.id, r.action, r.actor, r.surface, r.remoteAddress, r.subscriptionId, r.target, r.at);
     }
 }

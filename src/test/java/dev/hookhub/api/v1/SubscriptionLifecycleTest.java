@@ -196,8 +196,10 @@ class SubscriptionLifecycleTest {
         assertEquals(0, Database.count("select count(*) from signing_secret where subscription_id = ?", id), "crypto-shredded");
         assertEquals(0, Database.count("select count(*) from delivery where subscription_id = ? and status = 'queued'", id));
         assertEquals(1, Database.count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'", id));
-        Map<String, Object> audit = Database.query("select * from audit where subscription_id = ?", id).get(0);
-        assertEquals("subscription.delete", audit.get("action"));
+        List<Map<String, Object>> audits = Database.query("select * from audit where subscription_id = ? order by id", id);
+        Map<String, Object> audit = audits.get(audits.size() - 1);
+        assertEquals("subscription.delete", audit.get("action"), "the last record of it is its delete");
+        assertEquals(1, audits.stream().filter(a -> "subscription.delete".equals(a.get("action"))).count());
         assertEquals("v1", audit.get("surface"));
         assertEquals("client:" + tenant.clientId(), audit.get("actor"));
         assertNotNull(audit.get("remote_address"));
