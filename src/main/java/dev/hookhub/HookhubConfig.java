@@ -56,6 +56,8 @@ public interface HookhubConfig {
 
     Offboarding offboarding();
 
+    OperationalEvents operationalEvents();
+
     interface Token {
         /** The {@code iss} of the tokens hookhub issues and accepts. */
         @WithDefault("hookhub")
@@ -274,5 +276,16 @@ public interface HookhubConfig {
         /** How often each instance looks for running offboardings whose lease ran out (quarkus-scheduler syntax). */
         @WithDefault("10s")
         String resumeEvery();
+    }
+
+    /** The relay of operational events (hookhub.subscription.deleted and the like) from the outbox into the org's stream. */
+    interface OperationalEvents {
+        /** How often the relay looks at the outbox (quarkus-scheduler {@code every} syntax); an empty outbox is one index read. */
+        @WithDefault("1s")
+        String relayEvery();
+
+        /** Most outbox rows one relay transaction locks and publishes; a full batch is followed by the next at once. */
+        @WithDefault("32")
+        int relayBatchSize();
     }
 }

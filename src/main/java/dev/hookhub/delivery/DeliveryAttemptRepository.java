@@ -20,7 +20,8 @@ import java.util.UUID;
  * Every query of the delivery history (delivery results). Attempts are written in batches by one native
  * statement (below; {@link AttemptRecorder} batches them) and read through Panache: a subscription's
  * history by cursor, an event's attempts, hourly figures, and the retention purge. The delete core reads a
- * deleted subscription's history inside its own statement.
+ * deleted subscription's history inside its own statement. The recorder's statement also writes the operational
+ * events its outcomes raise (exhausted deliveries, disabled subscriptions) into their outbox ({@link OperationalEvents}).
  */
 @ApplicationScoped
 public class DeliveryAttemptRepository implements PanacheRepositoryBase<DeliveryAttempt, UUID> {
@@ -36,7 +37,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                 -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
                 -- delete core's order. Updating a delivery first deadlocked with a delete that held the
                 -- subscription and waited for that delivery.
-                select s.id from subscription s
+                select s.id, s.active from subscription s
                  where s.id = any(array(select distinct i.subscription_id from input i))
                  order by s.id
                    for no key update
@@ -70,7 +71,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                        active = s.active and not p.deactivate
                   from per_sub p
                  where s.id = p.subscription_id and s.deleted_at is null
-                returning s.id
+                returning s.id, s.org_id, s.number, s.name, s.url, s.events, s.active, s.failing_since
             ), done as (
                 -- The rows by their ids (at worst a scan of the leased rows only), and below only when a
                 -- subscription is deactivated (a one-time filter): as joins, a plan cached while the queue
@@ -81,13 +82,43 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                   from input i
                  where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
                    and (select count(*) from locked) >= 0
-                returning d.id
+                returning d.id, d.event_id, d.subscription_id, d.org_id, d.status, d.attempts, d.completed_at
             ), cancelled as (
                 update delivery d set status = 'cancelled', completed_at = now(), locked_until = null
                  where exists (select 1 from per_sub p where p.deactivate)
                    and d.subscription_id = any(array(select p.subscription_id from per_sub p where p.deactivate))
                    and d.status = 'queued' and d.id <> all($2::uuid[])
                 returning d.subscription_id
+            ), exhausted as (
+                -- hookhub.delivery.exhausted into the outbox (OperationalEvents) for each delivery this batch failed,
+                -- unless it delivered a hookhub.* event (an operational event never causes another one), and only
+                -- when a live, active subscription of the org listens (org_listens: the fan-out's index).
+                insert into operational_event (org_id, type, data)
+                select d.org_id, 'hookhub.delivery.exhausted', json_build_object('deliveryId', d.id,
+                           'eventId', d.event_id, 'eventType', d.type, 'subscriptionId', d.subscription_id,
+                           'attempts', d.attempts, 'lastStatusCode', i.status_code,
+                           'lastStatusDescription', i.status_description, 'failedAt', iso_utc(d.completed_at))
+                  from (select done.*, (select e.type from event e where e.id = done.event_id) as type
+                          from done where done.status = 'failed') d
+                  join input i on i.delivery_id = d.id
+                 where d.type not ilike 'hookhub.%' and org_listens(d.org_id, 'hookhub.delivery.exhausted', null)
+            ), disabled as (
+                -- hookhub.subscription.disabled for each subscription this batch turned inactive (active when locked,
+                -- inactive after `sub`), to the org's other listeners. RetryPolicy deactivates on a 410 (gone) or
+                -- when the failing run is too long (failing); the reason is read from the last deactivating attempt.
+                insert into operational_event (org_id, type, data)
+                select s.org_id, 'hookhub.subscription.disabled', json_build_object(
+                           'subscription', json_build_object('id', s.id, 'number', s.number, 'name', s.name,
+                                   'url', s.url, 'events', s.events),
+                           'reason', case when last.status_code = 410 then 'gone' else 'failing' end,
+                           'lastStatusCode', last.status_code, 'failingSince', iso_utc(s.failing_since),
+                           'disabledAt', iso_utc(now()),
+                           'cancelledDeliveries', (select count(*) from cancelled c where c.subscription_id = s.id))
+                  from sub s
+                  join locked l on l.id = s.id and l.active and not s.active
+                 cross join lateral (select i.status_code from input i where i.subscription_id = s.id and i.deactivate
+                                      order by i.attempted_at desc limit 1) last
+                 where org_listens(s.org_id, 'hookhub.subscription.disabled', s.id)
             )
             select i.delivery_id, exists (select 1 from done where done.id = i.delivery_id) as updated,
                    (select count(*) from cancelled c where c.subscription_id = i.subscription_id) as cancelled

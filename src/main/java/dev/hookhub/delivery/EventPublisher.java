@@ -41,4 +41,14 @@ public class EventPublisher {
         return payloads.seal(orgId, eventId, payload)
                 .flatMap(sealed -> events.publish(eventId, orgId, type, sealed, idempotencyKey));
     }
+
+    /**
+     * Publishes under an id the caller chose (an operational event's outbox row, {@link OperationalEvents}),
+     * without an idempotency key. Null when an event with that id exists already: nothing is stored or
+     * queued again, so publishing one id twice delivers it once. Sealed like every payload.
+     */
+    public Uni<Published> publish(UUID eventId, UUID orgId, String type, Payloads.Stored payload) {
+        return payloads.seal(orgId, eventId, payload)
+                .flatMap(sealed -> events.publish(eventId, orgId, type, sealed, null));
+    }
 }

@@ -56,6 +56,21 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
             ), audited as (
                 insert into audit (org_id, subscription_id, action, actor, surface, remote_address)
                 select target.org_id, target.id, 'subscription.delete', $2, $3, $4 from target
+            ), announced as (
+                -- hookhub.subscription.deleted into the outbox (delivery/OperationalEvents), only when another live,
+                -- active subscription of the org listens: one probe of the fan-out's index for orgs that do not.
+                insert into operational_event (org_id, type, data)
+                select t.org_id, 'hookhub.subscription.deleted', json_build_object(
+                           'subscription', json_build_object('id', t.id, 'number', t.number, 'name', t.name,
+                                   'url', t.url, 'events', t.events),
+                           'surface', $3::text, 'actor', $2::text, 'remoteAddress', $4::text, 'deletedAt', iso_utc(now()),
+                           'droppedDeliveries', (select sum(n) from dropped)::int8,
+                           'destroyedSecrets', (select count(*) from shredded))
+                  from target t
+                 where exists (select 1 from subscription s
+                                where subscription_event_keys(s.org_id, s.events)
+                                          @> array[t.org_id::text || ' hookhub.subscription.deleted']
+                                  and s.deleted_at is null and s.active and s.id <> t.id)
             )
             select t.id, t.number, t.org_id, t.name, t.description, t.code, t.url, t.events, t.content_type,
                    t.headers, t.active, t.version, t.created_at, t.created_by, t.modified_at, t.modified_by,

@@ -5,6 +5,7 @@ import dev.hookhub.HookhubConfig;
 import dev.hookhub.delivery.DeliveryHistory;
 import dev.hookhub.delivery.EventErasure;
 import dev.hookhub.delivery.EventPublisher;
+import dev.hookhub.delivery.OperationalEvents;
 import dev.hookhub.delivery.Payloads;
 import dev.hookhub.negotiation.BodyLimit;
 import dev.hookhub.negotiation.ProblemException;
@@ -61,6 +62,10 @@ public class EventResource {
         V1Dtos.EventInput body = SubscriptionResource.requireBody(input);
         return access.writer().flatMap(caller -> {
             String type = rules.eventType("type", body.type());
+            if (OperationalEvents.reserved(type)) {
+                throw ProblemException.invalidField("type", "must not start with '" + OperationalEvents.RESERVED_PREFIX
+                        + "': that prefix is reserved for hookhub's own operational events");
+            }
             if (body.payload() == null) {
                 throw ProblemException.invalidField("payload", "is required (any JSON value; null is a value)");
             }
