@@ -604,7 +604,7 @@ fi
 if want 7; then
 log "scenario 7: offboarding a large org while another org's deliveries run"
 # An org of OFF_SUBSCRIPTIONS subscriptions (each with a secret and an attempt) and OFF_EVENTS events (each with a
-# delivered delivery), seeded with SQL; the delivery org publishes 20 events/s to 50 subscriptions (1,000
+# delivered delivery; marked sealed, so that the payload sealer leaves them alone), seeded with SQL; the delivery org publishes 20 events/s to 50 subscriptions (1,000
 # deliveries/s offered) from 10 s before the DELETE until the offboarding completed.
 OFF_SUBSCRIPTIONS=${OFF_SUBSCRIPTIONS:-$((QUICK ? 2000 : 100000))}
 OFF_EVENTS=${OFF_EVENTS:-$((QUICK ? 20000 : 1000000))}
@@ -615,8 +615,8 @@ OFF_ORG=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: appl
              'application/json', now(), 'seed', now(), 'seed' from generate_series(1, $OFF_SUBSCRIPTIONS) n" \
   -c "insert into signing_secret (id, subscription_id, key_id, ciphertext)
       select gen_random_uuid(), s.id, 'whk_' || replace(s.id::text, '-', ''), '\\x00'::bytea from subscription s where s.org_id = '$OFF_ORG'" \
-  -c "insert into event (id, org_id, type, payload, payload_format, created_at)
-      select gen_random_uuid(), '$OFF_ORG', 'off.type', convert_to('{\"n\":' || n || '}', 'UTF8'), 'json',
+  -c "insert into event (id, org_id, type, payload, payload_format, sealed, created_at)
+      select gen_random_uuid(), '$OFF_ORG', 'off.type', convert_to('{\"n\":' || n || '}', 'UTF8'), 'json', true,
              now() - n * interval '1 millisecond' from generate_series(1, $OFF_EVENTS) n" \
   -c "insert into delivery (id, event_id, subscription_id, org_id, status, attempts, completed_at)
       select gen_random_uuid(), e.id, s.id, e.org_id, 'succeeded', 1, now()

@@ -48,11 +48,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                 from target where s.id = target.id
                 returning s.id, s.deleted_at
             ), dropped as (
-                select drop_pending_deliveries(target.id) as n from target
+                select target.id, drop_pending_deliveries(target.id) as n from target
             ), shredded as (
                 delete from signing_secret k using target
                 where k.subscription_id = target.id
-                returning k.key_id, k.ciphertext, k.created_at, k.expires_at
+                returning k.subscription_id, k.key_id, k.ciphertext, k.created_at, k.expires_at
             ), audited as (
                 insert into audit (org_id, subscription_id, action, actor, surface, remote_address)
                 select target.org_id, target.id, 'subscription.delete', $2, $3, $4 from target
@@ -64,8 +64,8 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                            'subscription', json_build_object('id', t.id, 'number', t.number, 'name', t.name,
                                    'url', t.url, 'events', t.events),
                            'surface', $3::text, 'actor', $2::text, 'remoteAddress', $4::text, 'deletedAt', iso_utc(now()),
-                           'droppedDeliveries', (select sum(n) from dropped)::int8,
-                           'destroyedSecrets', (select count(*) from shredded))
+                           'droppedDeliveries', (select sum(n) from dropped d where d.id = t.id)::int8,
+                           'destroyedSecrets', (select count(*) from shredded k where k.subscription_id = t.id))
                   from target t
                  where exists (select 1 from subscription s
                                 where subscription_event_keys(s.org_id, s.events)
@@ -77,11 +77,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                    tomb.deleted_at, t.last_http_success, t.last_http_fail, t.owner_public_key,
                    (select et.number from event_type et where et.org_id = t.org_id and et.name = t.events[1])
                        as first_event_number,
-                   (select sum(n) from dropped)::int8 as dropped_deliveries,
+                   (select sum(n) from dropped d where d.id = t.id)::int8 as dropped_deliveries,
                    (select json_agg(json_build_object('keyId', k.key_id, 'ciphertext', encode(k.ciphertext, 'base64'),
                            'createdAt', (extract(epoch from k.created_at) * 1000000)::int8,
                            'expiresAt', (extract(epoch from k.expires_at) * 1000000)::int8) order by k.created_at desc)
-                      from shredded k) as secrets,
+                      from shredded k where k.subscription_id = t.id) as secrets,
                    case when $5 > 0 then (
                        select json_agg(json_build_object('id', h.id, 'eventId', h.event_id,
                                'attemptedAt', (extract(epoch from h.attempted_at) * 1000000)::int8, 'statusCode', h.status_code,
@@ -216,8 +216,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
             if (rows.size() == 0) {
                 return new SubscriptionDeletion.Batch(0, 0);
             }
-            // dropped_deliveries is the whole statement's sum, repeated on every row.
-            return new SubscriptionDeletion.Batch(rows.size(), rows.iterator().next().getLong("dropped_deliveries"));
+            long dropped = 0;
+            for (io.vertx.mutiny.sqlclient.Row row : rows) {
+                dropped += row.getLong("dropped_deliveries");
+            }
+            return new SubscriptionDeletion.Batch(rows.size(), dropped);
         });
     }
 
