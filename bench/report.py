@@ -191,6 +191,16 @@ else:
               f'| v1 delete p99 during the purge | {fmt(during_p99, 2)} ms | ≤ 25 ms: '
               f'{verdict(None if during_p99 is None else during_p99 <= 25)} |', '']
 
+off = sorted({k[1] for k in values if k[0] == 'offboarding'})
+if off:
+    lines += ['## 7. Offboarding an org beside another org\'s deliveries', '',
+              '| org offboarded | DELETE → completed | other org\'s deliveries/s before | during |',
+              '| --- | ---: | ---: | ---: |']
+    for case in off:
+        lines.append(f'| {case} | {fmt(median("offboarding", case, "time"), 0)} ms | '
+                     f'{fmt(median("offboarding", case, "other org deliveries before"))} | '
+                     f'{fmt(median("offboarding", case, "other org deliveries during"))} |')
+    lines.append('')
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
 
 data = f'{out_dir}/.chart.dat'

@@ -5,8 +5,10 @@
 #
 #   bench/run.sh           full run (about 12 minutes on 2 cores, 10 more for scenario 6, plus the builds when sources changed)
 #   bench/run.sh --quick   smoke mode: seconds, tiny data; asserts that it ran, not how fast
-#   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5 6); results in target/bench-partial/
+#   SCENARIOS=3 bench/run.sh   only the delivery scenario (any subset of 1 2 3 4 5 6 7); results in target/bench-partial/
 #   SCENARIOS=6 RETENTION_ATTEMPTS=200000 RETENTION_EVENTS=20000 bench/run.sh   the retention purge, small
+#   SCENARIOS=7 OFF_SUBSCRIPTIONS=5000 OFF_EVENTS=50000 bench/run.sh   offboarding a smaller org than 100,000 / 1,000,000
+#                              beside another org's deliveries
 #
 # Needs root for apt-get (wrk, gnuplot, postgresql are installed when missing) and the machine's
 # PostgreSQL (pg_ctlcluster); see bench/README.md.
@@ -24,10 +26,10 @@ else
   # that uses its pool up answers 404s past its end: its non-2xx count says so, and the report too.
   DURATION=${DURATION:-3}; RUNS=${RUNS:-3}; POOL=${POOL:-20000}; BIG=${BIG:-1}; WARMUP=${WARMUP:-20}
 fi
-# SCENARIOS: which scenarios run (default all: "1 2 3 4 5 6"), e.g. SCENARIOS=3 for the delivery scenario alone
+# SCENARIOS: which scenarios run (default all: "1 2 3 4 5 6 7"), e.g. SCENARIOS=3 for the delivery scenario alone
 # (about 2 minutes with the builds reused). A partial run writes its results under target/bench-partial/,
 # not over the committed full run in bench/results/.
-SCENARIOS=${SCENARIOS:-1 2 3 4 5 6}
+SCENARIOS=${SCENARIOS:-1 2 3 4 5 6 7}
 want() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=2
@@ -35,7 +37,7 @@ PORT=${PORT:-18080}
 B="http://127.0.0.1:${PORT}"
 WORK=$(mktemp -d /tmp/hookhub-bench.XXXXXX)
 RESULTS="$ROOT/bench/results"
-[[ "$SCENARIOS" == "1 2 3 4 5 6" ]] || RESULTS="$ROOT/target/bench-partial"
+[[ "$SCENARIOS" == "1 2 3 4 5 6 7" ]] || RESULTS="$ROOT/target/bench-partial"
 mkdir -p "$RESULTS"
 CSV="$WORK/results.csv"
 echo "scenario,case,metric,value,unit" > "$CSV"
@@ -459,8 +461,8 @@ for r in $(seq 1 "$RUNS"); do
 done
 fi
 
-if want 3; then
-log "scenario 3: delivery to a fast local receiver (nginx answering 204)"
+if want 3 || want 7; then
+# The receiver, the delivery org and its load: scenario 3 measures them, scenario 7 runs them beside an offboarding.
 # An org of its own: the org of scenarios 1 and 2 still holds the pools' undeleted subscriptions.
 ORG=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench-delivery"}' | json "['id']")
 CLIENT=$(curl -fs -X POST "$B/v1/admin/orgs/$ORG/clients" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"roles":["Admin"]}')
@@ -510,6 +512,10 @@ drained() {
   done
   log "deliveries to $1 still pending after 120 s"
 }
+fi
+
+if want 3; then
+log "scenario 3: delivery to a fast local receiver (nginx answering 204)"
 # delivery_rate NAME: 300 events published at 100/s, each fanned out to 50 subscriptions (15,000 signed
 # deliveries); sets RATE_MEASURED (deliveries/s from the first attempt to the last) and OK (answered 204).
 delivery_rate() {
@@ -711,6 +717,62 @@ if want 6; then
   log "purge: HTTP $purge_status in ${purge_ms} ms: $(cat "$WORK/purge.json")"
   log "rows removed: events $((ev0 - ev1)), deliveries $((de0 - de1)), attempts $((at0 - at1)), tombstones $((tb0 - tb1)), audit $((au0 - au1))"
   log "v1 deletes at ${R_RATE}/s: p99 ${base_p99} ms without purge, $(field p99_ms "$line") ms during it (target <= 25 ms); during: $line"
+fi
+
+if want 7; then
+log "scenario 7: offboarding a large org while another org's deliveries run"
+# An org of OFF_SUBSCRIPTIONS subscriptions (each with a secret and an attempt) and OFF_EVENTS events (each with a
+# delivered delivery; marked sealed, so that the payload sealer leaves them alone), seeded with SQL; the delivery org publishes 20 events/s to 50 subscriptions (1,000
+# deliveries/s offered) from 20 s before the DELETE until the offboarding completed.
+OFF_SUBSCRIPTIONS=${OFF_SUBSCRIPTIONS:-$((QUICK ? 2000 : 100000))}
+OFF_EVENTS=${OFF_EVENTS:-$((QUICK ? 20000 : 1000000))}
+OFF_ORG=$(curl -fs -X POST "$B/v1/admin/orgs" -H "$ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench-offboarded"}' | json "['id']")
+"${PSQL[@]}" \
+  -c "insert into subscription (id, org_id, name, url, events, content_type, created_at, created_by, modified_at, modified_by)
+      select gen_random_uuid(), '$OFF_ORG', 'off-' || n, 'https://receiver.example.com/' || n, array['off.type'],
+             'application/json', now(), 'seed', now(), 'seed' from generate_series(1, $OFF_SUBSCRIPTIONS) n" \
+  -c "insert into signing_secret (id, subscription_id, key_id, ciphertext)
+      select gen_random_uuid(), s.id, 'whk_' || replace(s.id::text, '-', ''), '\\x00'::bytea from subscription s where s.org_id = '$OFF_ORG'" \
+  -c "insert into event (id, org_id, type, payload, payload_format, sealed, created_at)
+      select gen_random_uuid(), '$OFF_ORG', 'off.type', convert_to('{\"n\":' || n || '}', 'UTF8'), 'json', true,
+             now() - n * interval '1 millisecond' from generate_series(1, $OFF_EVENTS) n" \
+  -c "insert into delivery (id, event_id, subscription_id, org_id, status, attempts, completed_at)
+      select gen_random_uuid(), e.id, s.id, e.org_id, 'succeeded', 1, now()
+        from (select id, org_id, row_number() over (order by id) as r from event where org_id = '$OFF_ORG') e
+        join (select id, row_number() over (order by id) as r from subscription where org_id = '$OFF_ORG') s
+          on s.r = (e.r - 1) % $OFF_SUBSCRIPTIONS + 1" \
+  -c "insert into delivery_attempt (id, subscription_id, event_id, org_id, attempted_at, status_code, status_description, duration_ms)
+      select gen_random_uuid(), s.id, gen_random_uuid(), s.org_id, now(), 200, 'OK', 5 from subscription s where s.org_id = '$OFF_ORG'"
+"${PSQL[@]}" -c "vacuum analyze subscription, signing_secret, event, delivery, delivery_attempt" >/dev/null
+fanout off-load 50 bench.offload
+quiesce
+publish bench.offload 20 4 3600 > /dev/null &
+PUBLISHER=$!
+# 20 s of load first (the receiver's connections, the JIT), the last 10 s of it measured as "before".
+sleep 20
+t1=$(date +%s.%N)
+code=$(curl -s -o "$WORK/offboard.json" -w '%{http_code}' -X DELETE "$B/v1/admin/orgs/$OFF_ORG" -H "$ADMIN")
+log "DELETE answered $code: $(cat "$WORK/offboard.json")"
+for _ in $(seq 1 72000); do
+  status=$(curl -fs "$B/v1/admin/orgs/$OFF_ORG/offboarding" -H "$ADMIN" | json "['status']")
+  [[ "$status" == completed ]] && break
+  sleep 0.5
+done
+t2=$(date +%s.%N)
+kill "$PUBLISHER" 2>/dev/null; wait "$PUBLISHER" 2>/dev/null || true
+curl -fs "$B/v1/admin/orgs/$OFF_ORG/offboarding" -H "$ADMIN" > "$WORK/offboarded.json"
+log "offboarding: $(cat "$WORK/offboarded.json")"
+t0=$(awk -v a="$t1" 'BEGIN {printf "%.3f", a - 10}')
+rate() { # rate FROM TO: the delivery org's attempts per second between two unix times
+  "${PSQL[@]}" -c "select round(count(*) / ($2 - $1)::numeric, 1) from delivery_attempt a join event e on e.id = a.event_id
+      where e.type = 'bench.offload' and a.attempted_at >= to_timestamp($1) and a.attempted_at < to_timestamp($2)"
+}
+before=$(rate "$t0" "$t1"); during=$(rate "$t1" "$t2")
+ms=$(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+log "offboarded $OFF_SUBSCRIPTIONS subscriptions and $OFF_EVENTS events in $ms ms; the other org's deliveries/s: $before before, $during during"
+record offboarding "$OFF_SUBSCRIPTIONS subscriptions and $OFF_EVENTS events" time "$ms" ms
+record offboarding "$OFF_SUBSCRIPTIONS subscriptions and $OFF_EVENTS events" "other org deliveries before" "$before" "deliveries/s"
+record offboarding "$OFF_SUBSCRIPTIONS subscriptions and $OFF_EVENTS events" "other org deliveries during" "$during" "deliveries/s"
 fi
 
 stop_service

@@ -54,6 +54,8 @@ public interface HookhubConfig {
 
     Liveness liveness();
 
+    Offboarding offboarding();
+
     OperationalEvents operationalEvents();
 
     Retention retention();
@@ -258,6 +260,31 @@ public interface HookhubConfig {
         /** /q/health/live is DOWN once an event loop has left a no-op given to it waiting this long. */
         @WithDefault("PT10S")
         Duration eventLoopStall();
+    }
+
+    /** Offboarding an org (DELETE /v1/admin/orgs/{orgId}; README, "Offboarding an org"). */
+    interface Offboarding {
+        /**
+         * Rows removed per batch, each batch its own short transaction: subscriptions through the delete core,
+         * events (with their deliveries), attempts, tombstones, clients, keys and event types.
+         */
+        @WithDefault("1000")
+        int batchSize();
+
+        /** How long DELETE waits for the offboarding to complete before it answers 202 with its status. */
+        @WithDefault("PT10S")
+        Duration answerWait();
+
+        /**
+         * How long an instance holds a running offboarding without renewing it (each batch renews it); past it,
+         * another instance (or this one after a restart) takes the job over and goes on.
+         */
+        @WithDefault("PT30S")
+        Duration lease();
+
+        /** How often each instance looks for running offboardings whose lease ran out (quarkus-scheduler syntax). */
+        @WithDefault("10s")
+        String resumeEvery();
     }
 
     /** The relay of operational events (hookhub.subscription.deleted and the like) from the outbox into the org's stream. */

@@ -218,6 +218,28 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
     }
 
+    /**
+     * Deletes at most {@code batch} attempts of these subscriptions, in the caller's transaction; the count. Their
+     * ids first, as many as the batch (index delivery_attempt_subscription, read no further): a limit in a
+     * subquery needs an order, which would read and sort every attempt of the subscriptions.
+     */
+    public Uni<Long> deleteOfSubscriptions(List<UUID> subscriptionIds, int batch) {
+        if (subscriptionIds.isEmpty()) {
+            return Uni.createFrom().item(0L);
+        }
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select id from DeliveryAttempt where subscriptionId in :subscriptions", UUID.class)
+                .setParameter("subscriptions", subscriptionIds).setMaxResults(batch).getResultList())
+                .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(0L) : delete("id in ?1", ids));
+    }
+
+    /** Whether any of these subscriptions has an attempt left. */
+    @WithSession
+    public Uni<Boolean> anyOfSubscriptions(List<UUID> subscriptionIds) {
+        return subscriptionIds.isEmpty() ? Uni.createFrom().item(false)
+                : find("subscriptionId in ?1", subscriptionIds).firstResult().map(a -> a != null);
+    }
+
     private static String outcome(DeliveryHistory.Outcome outcome) {
         return outcome == null ? "" : " and " + (outcome == DeliveryHistory.Outcome.succeeded ? SUCCEEDED : FAILED);
     }

@@ -191,6 +191,40 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                 id, orgId);
     }
 
+    /**
+     * Deletes at most {@code batch} deliveries of these events, in the caller's transaction; the count. Their ids
+     * first, as many as the batch (index delivery_event, read no further): a limit in a subquery needs an order,
+     * which would read and sort every delivery of the events.
+     */
+    public Uni<Long> deleteOfEvents(List<UUID> eventIds, int batch) {
+        if (eventIds.isEmpty()) {
+            return Uni.createFrom().item(0L);
+        }
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select id from Delivery where eventId in :events", UUID.class)
+                .setParameter("events", eventIds).setMaxResults(batch).getResultList())
+                .flatMap(ids -> ids.isEmpty() ? Uni.createFrom().item(0L) : delete("id in ?1", ids));
+    }
+
+    /** Whether any of these events has a delivery left. */
+    @WithSession
+    public Uni<Boolean> anyOfEvents(List<UUID> eventIds) {
+        return eventIds.isEmpty() ? Uni.createFrom().item(false)
+                : find("eventId in ?1", eventIds).firstResult().map(d -> d != null);
+    }
+
+    /**
+     * The latest lease of the org's deliveries in flight now, or null when none is: until then their attempts may
+     * still be recorded. Reads the in-flight rows only (their partial index delivery_in_flight).
+     */
+    @WithSession
+    public Uni<Instant> inFlightUntil(UUID orgId) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select max(d.lockedUntil) from Delivery d where d.status = '" + Delivery.IN_FLIGHT
+                                + "' and d.orgId = ?1", Instant.class)
+                .setParameter(1, orgId).getSingleResultOrNull());
+    }
+
     /** The queue's gauges; one aggregate over the pending rows (their partial indexes). */
     @WithSession
     public Uni<QueueState> queueState() {

@@ -74,6 +74,25 @@ public class EventRepository implements PanacheRepositoryBase<Event, UUID> {
         return find("id = ?1 and orgId = ?2", id, orgId).firstResult();
     }
 
+    /** The ids of the org's newest {@code limit} events (index event_org_created): offboarding's next batch. */
+    @WithSession
+    public Uni<List<UUID>> newestOfOrg(UUID orgId, int limit) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select id from Event where orgId = ?1 order by createdAt desc", UUID.class)
+                .setParameter(1, orgId).setMaxResults(limit).getResultList());
+    }
+
+    /** Deletes these events, in the caller's transaction (their deliveries first: DeliveryRepository.deleteOfEvents). */
+    public Uni<Long> deleteAll(List<UUID> ids) {
+        return ids.isEmpty() ? Uni.createFrom().item(0L) : delete("id in ?1", ids);
+    }
+
+    /** Whether the org has any event (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(e -> e != null);
+    }
+
     /** Whether the org has an event with this id. */
     @WithSession
     public Uni<Boolean> existsInOrg(UUID orgId, UUID id) {

@@ -137,6 +137,14 @@ public class ProblemMappers {
             return problems.response(request, Problem.of(400, "Bad Request",
                     "A value in the request cannot be stored; nothing was changed"));
         }
+        if (SqlErrors.isForeignKeyViolation(e)) {
+            // A request admitted just before what it refers to was removed (an org's offboarding, whose tokens
+            // another instance still remembers): the statement was refused and rolled back.
+            Log.warnf("%s %s refers to a row removed meanwhile: %s", request.getMethod(), request.getUriInfo().getPath(),
+                    e.toString());
+            return problems.response(request, Problem.of(409, "Conflict",
+                    "The request refers to something that no longer exists; nothing was changed"));
+        }
         Log.error("Unexpected failure on " + request.getMethod() + " " + request.getUriInfo().getPath(), e);
         // Not "nothing was changed": a failure after the commit (writing the answer, say) cannot know that.
         return problems.response(request, Problem.of(500, "Internal Server Error", "The request failed on the server"));

@@ -72,6 +72,11 @@ public final class SqlErrors {
         return hasState(e, "23505");
     }
 
+    /** A row refers to one that is gone (23503): removed meanwhile, such as an org that was offboarded. */
+    public static boolean isForeignKeyViolation(Throwable e) {
+        return hasState(e, "23503");
+    }
+
     /** PostgreSQL cancelled the statement because {@code statement_timeout} ran out (57014). */
     public static boolean isStatementTimeout(Throwable e) {
         return hasState(e, "57014");

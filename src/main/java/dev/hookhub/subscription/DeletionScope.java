@@ -24,4 +24,11 @@ public sealed interface DeletionScope {
     /** By id alone: the caller proves ownership with the secret instead (ServiceStack). */
     record BySecret(UUID id) implements DeletionScope {
     }
+
+    /**
+     * A batch: the org's first {@code limit} live subscriptions in id order (offboarding an org, batch after
+     * batch, each its own short transaction; {@link SubscriptionDeletion#deleteBatch}).
+     */
+    record OfOrg(UUID orgId, int limit) implements DeletionScope {
+    }
 }

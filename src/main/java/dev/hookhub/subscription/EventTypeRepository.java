@@ -32,6 +32,20 @@ public class EventTypeRepository implements PanacheRepositoryBase<EventType, Eve
         return chain;
     }
 
+    /** Deletes at most {@code batch} of the org's event types, in the caller's transaction; the count. */
+    public Uni<Integer> deleteOfOrg(UUID orgId, int batch) {
+        return Panache.getSession().flatMap(session -> session.createMutationQuery(
+                        "delete from EventType where orgId = :org and name in (select t.name from EventType t"
+                                + " where t.orgId = :org order by t.name limit :batch)")
+                .setParameter("org", orgId).setParameter("batch", batch).executeUpdate());
+    }
+
+    /** Whether the org has any event type (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(t -> t != null);
+    }
+
     /** The org's event types in number (registration) order. */
     @WithSession
     public Uni<List<EventType>> ofOrg(UUID orgId) {

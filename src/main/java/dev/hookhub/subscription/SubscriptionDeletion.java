@@ -2,6 +2,7 @@ package dev.hookhub.subscription;
 
 import dev.hookhub.store.SqlErrors;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -38,5 +39,22 @@ public class SubscriptionDeletion {
     public Uni<DeletedSubscription> delete(DeletionRequest request) {
         return subscriptions.deleteLive(request)
                 .onFailure(SqlErrors::isStatementTimeout).transform(e -> new DeletionTimedOut(request.timeout()));
+    }
+
+    /** What a batch delete did: how many subscriptions it deleted, and how many pending deliveries it dropped. */
+    public record Batch(int subscriptions, long droppedDeliveries) {
+    }
+
+    /**
+     * Deletes a batch ({@link DeletionScope.OfOrg}: the org's next live subscriptions) with the same statement and
+     * the same six steps as {@link #delete}, in the caller's transaction on {@code transaction} (a connection of
+     * the reactive client), so that the caller can record its progress in the same commit. Zero subscriptions
+     * when the org has no live one left.
+     */
+    public Uni<Batch> deleteBatch(DeletionRequest request, SqlClient transaction) {
+        if (!(request.scope() instanceof DeletionScope.OfOrg)) {
+            throw new IllegalArgumentException("a batch delete needs a batch scope, not " + request.scope());
+        }
+        return subscriptions.deleteLiveBatch(request, transaction);
     }
 }

@@ -49,11 +49,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                 from target where s.id = target.id
                 returning s.id, s.deleted_at
             ), dropped as (
-                select drop_pending_deliveries(target.id) as n from target
+                select target.id, drop_pending_deliveries(target.id) as n from target
             ), shredded as (
                 delete from signing_secret k using target
                 where k.subscription_id = target.id
-                returning k.key_id, k.ciphertext, k.created_at, k.expires_at
+                returning k.subscription_id, k.key_id, k.ciphertext, k.created_at, k.expires_at
             ), audited as (
                 insert into audit (org_id, subscription_id, action, actor, surface, remote_address)
                 select target.org_id, target.id, 'subscription.delete', $2, $3, $4 from target
@@ -65,8 +65,8 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                            'subscription', json_build_object('id', t.id, 'number', t.number, 'name', t.name,
                                    'url', t.url, 'events', t.events),
                            'surface', $3::text, 'actor', $2::text, 'remoteAddress', $4::text, 'deletedAt', iso_utc(now()),
-                           'droppedDeliveries', (select sum(n) from dropped)::int8,
-                           'destroyedSecrets', (select count(*) from shredded))
+                           'droppedDeliveries', (select sum(n) from dropped d where d.id = t.id)::int8,
+                           'destroyedSecrets', (select count(*) from shredded k where k.subscription_id = t.id))
                   from target t
                  where exists (select 1 from subscription s
                                 where subscription_event_keys(s.org_id, s.events)
@@ -78,11 +78,11 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                    tomb.deleted_at, t.last_http_success, t.last_http_fail, t.owner_public_key,
                    (select et.number from event_type et where et.org_id = t.org_id and et.name = t.events[1])
                        as first_event_number,
-                   (select sum(n) from dropped)::int8 as dropped_deliveries,
+                   (select sum(n) from dropped d where d.id = t.id)::int8 as dropped_deliveries,
                    (select json_agg(json_build_object('keyId', k.key_id, 'ciphertext', encode(k.ciphertext, 'base64'),
                            'createdAt', (extract(epoch from k.created_at) * 1000000)::int8,
                            'expiresAt', (extract(epoch from k.expires_at) * 1000000)::int8) order by k.created_at desc)
-                      from shredded k) as secrets,
+                      from shredded k where k.subscription_id = t.id) as secrets,
                    case when $5 > 0 then (
                        select json_agg(json_build_object('id', h.id, 'eventId', h.event_id,
                                'attemptedAt', (extract(epoch from h.attempted_at) * 1000000)::int8, 'statusCode', h.status_code,
@@ -100,6 +100,8 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
     /** The org of the key whose SHA-256 is $6, while it is live and holds one of the roles $7. */
     private static final String BY_WRITER_KEY = SQL.formatted("s.id = $1 and s.org_id = (select k.org_id from api_key k"
             + " where k.key_hash = $6 and k.revoked_at is null and k.roles && $7)");
+    /** The offboarding batch: the org's first $1 live subscriptions in id order (subscription_org_live). */
+    private static final String OF_ORG = SQL.formatted("s.org_id = $6 order by s.id limit $1");
     private static final String[] WRITERS = Role.writerNames();
 
     private final Pool pool;
@@ -155,6 +157,28 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
                 .map(rows -> !rows.isEmpty()));
     }
 
+    /** Whether the org has any subscription row, live or tombstone (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(s -> s != null);
+    }
+
+    /** The ids of the org's first {@code limit} tombstones in id order (index subscription_org). */
+    @WithSession
+    public Uni<List<UUID>> tombstonesOfOrg(UUID orgId, int limit) {
+        return Panache.getSession().flatMap(session -> session.createSelectionQuery(
+                        "select id from Subscription where orgId = ?1 and deletedAt is not null order by id", UUID.class)
+                .setParameter(1, orgId).setMaxResults(limit).getResultList());
+    }
+
+    /**
+     * Deletes these tombstones (never a live subscription), in the caller's transaction; the count removed. Their
+     * secrets are gone already and their deliveries go with them (foreign-key cascade).
+     */
+    public Uni<Long> deleteTombstones(List<UUID> ids) {
+        return ids.isEmpty() ? Uni.createFrom().item(0L) : delete("id in ?1 and deletedAt is not null", ids);
+    }
+
     /**
      * A purge batch: the tombstones deleted longest ago, along subscription_deleted_at. Deleted by row address
      * (ctid): the rows stay locked until the statement ends, so their addresses hold, and no index is descended
@@ -185,6 +209,37 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
      * delete figures of bench/README.md, "Deletes").
      */
     Uni<DeletedSubscription> deleteLive(DeletionRequest request) {
+        Statement statement = statement(request);
+        if (request.verifier() == null && request.timeout() == null) {
+            // A single statement is atomic on its own: one round trip.
+            return run(pool, statement.sql(), statement.args());
+        }
+        return inTransaction(statement.sql(), statement.args(), request);
+    }
+
+    /**
+     * The delete core's statement for a batch scope ({@link DeletionScope.OfOrg}), in the caller's transaction
+     * (its connection): how many subscriptions it deleted and how many pending deliveries it dropped. The same
+     * statement as {@link #deleteLive}; only the reading of its rows differs.
+     */
+    Uni<SubscriptionDeletion.Batch> deleteLiveBatch(DeletionRequest request, SqlClient transaction) {
+        Statement statement = statement(request);
+        return transaction.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> {
+            if (rows.size() == 0) {
+                return new SubscriptionDeletion.Batch(0, 0);
+            }
+            long dropped = 0;
+            for (io.vertx.mutiny.sqlclient.Row row : rows) {
+                dropped += row.getLong("dropped_deliveries");
+            }
+            return new SubscriptionDeletion.Batch(rows.size(), dropped);
+        });
+    }
+
+    private record Statement(String sql, Tuple args) {
+    }
+
+    private static Statement statement(DeletionRequest request) {
         String sql;
         Tuple args;
         DeletionScope scope = request.scope();
@@ -200,16 +255,16 @@ public class SubscriptionRepository implements PanacheRepositoryBase<Subscriptio
             sql = BY_WRITER_KEY;
             args = Tuple.of(byKey.id(), request.actor(), request.surface(), request.remoteAddress(),
                     request.historyLimit(), Buffer.buffer(byKey.keyDigest())).addArrayOfString(WRITERS);
+        } else if (scope instanceof DeletionScope.OfOrg ofOrg) {
+            sql = OF_ORG;
+            args = Tuple.of((long) ofOrg.limit(), request.actor(), request.surface(), request.remoteAddress(),
+                    request.historyLimit(), ofOrg.orgId());
         } else {
             sql = BY_SECRET;
             args = Tuple.of(((DeletionScope.BySecret) scope).id(), request.actor(), request.surface(),
                     request.remoteAddress(), request.historyLimit(), null);
         }
-        if (request.verifier() == null && request.timeout() == null) {
-            // A single statement is atomic on its own: one round trip.
-            return run(pool, sql, args);
-        }
-        return inTransaction(sql, args, request);
+        return new Statement(sql, args);
     }
 
     /**

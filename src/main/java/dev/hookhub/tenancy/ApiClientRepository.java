@@ -1,6 +1,7 @@
 package dev.hookhub.tenancy;
 
 import dev.hookhub.support.Ids;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -16,13 +17,36 @@ import java.util.UUID;
 @ApplicationScoped
 public class ApiClientRepository implements PanacheRepositoryBase<ApiClient, UUID> {
 
-    /** The live (unrevoked) client with this public client id, or null. */
+    /**
+     * The live client with this public client id, or null: unrevoked, of an org that is not being offboarded (a
+     * client created while its org's offboarding began is refused all the same).
+     */
     @WithSession
     public Uni<ApiClient> live(String clientId) {
         if (clientId.indexOf('\0') >= 0) {
             return Uni.createFrom().nullItem(); // PostgreSQL text cannot hold one, so no client id does
         }
-        return find("clientId = ?1 and revokedAt is null", clientId).firstResult();
+        return find("clientId = ?1 and revokedAt is null and orgId in (select o.id from Organization o"
+                + " where " + OrganizationRepository.ACTIVE_O + ")", clientId).firstResult();
+    }
+
+    /** Revokes every live client of the org at once (offboarding), in the caller's transaction; the count. */
+    public Uni<Integer> revokeAllOfOrg(UUID orgId, Instant at) {
+        return update("revokedAt = ?1 where orgId = ?2 and revokedAt is null", at, orgId);
+    }
+
+    /** Deletes at most {@code batch} of the org's clients, in the caller's transaction; the count. */
+    public Uni<Integer> deleteOfOrg(UUID orgId, int batch) {
+        return Panache.getSession().flatMap(session -> session.createMutationQuery(
+                        "delete from ApiClient where id in (select c.id from ApiClient c where c.orgId = :org"
+                                + " order by c.id limit :batch)")
+                .setParameter("org", orgId).setParameter("batch", batch).executeUpdate());
+    }
+
+    /** Whether the org has any client, revoked or not (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(c -> c != null);
     }
 
     /** The org's clients after {@code after} (exclusive; null from the start) in id order, which is creation order (UUIDv7). */

@@ -1,5 +1,6 @@
 package dev.hookhub.tenancy;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -29,12 +30,14 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
     }
 
     /**
-     * The grant of the live key with this SHA-256 digest, or null. Every request with a key asks (a revocation
+     * The grant of the live key with this SHA-256 digest, or null: unrevoked, of an org that is not being
+     * offboarded (a key created while its org's offboarding began is refused all the same). Every request with a key asks (a revocation
      * holds at once). Native, one prepared statement on the reactive client and no session: the per-request
      * credential lookup (README, "For contributors").
      */
     public Uni<Grant> liveGrant(byte[] keyDigest) {
-        return pool.preparedQuery("select org_id, prefix, roles from api_key where key_hash = $1 and revoked_at is null")
+        return pool.preparedQuery("select k.org_id, k.prefix, k.roles from api_key k join organization o on o.id = k.org_id"
+                        + " where k.key_hash = $1 and k.revoked_at is null and o.offboarded_at is null")
                 .execute(Tuple.of(Buffer.buffer(keyDigest)))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -57,6 +60,25 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
     @WithSession
     public Uni<ApiKey> ofOrg(UUID orgId, UUID id) {
         return find("orgId = ?1 and id = ?2", orgId, id).firstResult();
+    }
+
+    /** Revokes every live key of the org at once (offboarding), in the caller's transaction; the count. */
+    public Uni<Integer> revokeAllOfOrg(UUID orgId, Instant at) {
+        return update("revokedAt = ?1 where orgId = ?2 and revokedAt is null", at, orgId);
+    }
+
+    /** Deletes at most {@code batch} of the org's keys, in the caller's transaction; the count. */
+    public Uni<Integer> deleteOfOrg(UUID orgId, int batch) {
+        return Panache.getSession().flatMap(session -> session.createMutationQuery(
+                        "delete from ApiKey where id in (select k.id from ApiKey k where k.orgId = :org"
+                                + " order by k.id limit :batch)")
+                .setParameter("org", orgId).setParameter("batch", batch).executeUpdate());
+    }
+
+    /** Whether the org has any key, revoked or not (offboarding's last check). */
+    @WithSession
+    public Uni<Boolean> anyOfOrg(UUID orgId) {
+        return find("orgId", orgId).firstResult().map(k -> k != null);
     }
 
     /** Sets revoked_at unless it is set already; the count says whether this call did (see ApiClientRepository.markRevoked). */

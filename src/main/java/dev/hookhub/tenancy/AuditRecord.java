@@ -44,6 +44,11 @@ public class AuditRecord extends PanacheEntityBase {
 
     public String target;
 
+    /** A record of a change to the org itself ({@code target}: what it says about it), made at {@code at}. */
+    public static AuditRecord ofOrg(UUID orgId, String action, String target, Requester by, Instant at) {
+        return ofCredential(orgId, action, target, by, at);
+    }
+
     /**
      * A record of a change to something of the org (a subscription, an event, the org itself), made now;
      * {@code subscriptionId} and {@code target} null when the change has none.

@@ -146,9 +146,9 @@ public class Callers {
                     "The bearer token carries no org in its '" + config.auth().orgClaim() + "' claim"));
         }
         Caller caller = new Caller(org.get(), Tenancy.clientActor(jwt.getSubject()), Tenancy.roles(identity.getRoles()));
-        return tenancy.orgNumber(caller.orgId()).map(number -> {
+        return tenancy.activeOrgNumber(caller.orgId()).map(number -> {
             if (number == null) {
-                throw new Refused(Refusal.INVALID, "The bearer token names an unknown org");
+                throw new Refused(Refusal.INVALID, "The bearer token names an unknown or offboarded org");
             }
             return caller;
         });
@@ -164,9 +164,9 @@ public class Callers {
         }
         Optional<TokenIssuer.OperatorSubject> operator = TokenIssuer.operatorSubject(subject);
         if (operator.isPresent()) {
-            return tenancy.orgId(operator.get().orgNumber()).map(orgId -> {
+            return tenancy.activeOrgId(operator.get().orgNumber()).map(orgId -> {
                 if (orgId == null) {
-                    throw new Refused(Refusal.INVALID, "The bearer token names an unknown org");
+                    throw new Refused(Refusal.INVALID, "The bearer token names an unknown or offboarded org");
                 }
                 return new Caller(orgId, OPERATOR_ACTOR, operator.get().roles());
             });
@@ -182,6 +182,11 @@ public class Callers {
     /** Forgets the verified tokens of a revoked client, so this instance refuses them from now on. */
     void forgetClient(@jakarta.enterprise.event.Observes ClientRevoked revoked) {
         verified.forget(Tenancy.clientActor(revoked.clientId()));
+    }
+
+    /** Forgets every verified token of an org being offboarded (its clients', operator and external ones). */
+    void forgetOrg(@jakarta.enterprise.event.Observes OrgOffboarded offboarded) {
+        verified.forgetOrg(offboarded.orgId());
     }
 
     /** The key of an x-api-key header as presented, trimmed; null when the header is missing or blank. */

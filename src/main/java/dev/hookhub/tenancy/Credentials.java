@@ -16,7 +16,8 @@ import java.util.UUID;
 /**
  * Owns an org's API clients and API keys after they are created: listing them (never a secret or its
  * digest), revoking them, and replacing a client's secret. Each change and its audit record are one
- * transaction. Missing rows are null items; a client of another org is as missing as an unknown one.
+ * transaction. Missing rows are null items; a client of another org is as missing as an unknown one, and so is
+ * every credential of an org being offboarded (README, "Offboarding an org").
  */
 @ApplicationScoped
 public class Credentials {
@@ -66,17 +67,17 @@ public class Credentials {
         this.audit = audit;
     }
 
-    /** The org's clients after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
+    /** The org's clients after {@code after} in creation order, at most {@code limit}; null when there is no such active org. */
     @WithSession
     public Uni<List<ClientState>> clients(UUID orgId, UUID after, int limit) {
-        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org ->
+        return orgs.findActive(orgId).onItem().ifNotNull().transformToUni(org ->
                 clients.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(ClientState::of).toList()));
     }
 
-    /** The org's keys after {@code after} in creation order, at most {@code limit}; null when there is no such org. */
+    /** The org's keys after {@code after} in creation order, at most {@code limit}; null when there is no such active org. */
     @WithSession
     public Uni<List<KeyState>> keys(UUID orgId, UUID after, int limit) {
-        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org ->
+        return orgs.findActive(orgId).onItem().ifNotNull().transformToUni(org ->
                 keys.ofOrg(orgId, after, limit).map(rows -> rows.stream().map(KeyState::of).toList()));
     }
 
@@ -87,7 +88,7 @@ public class Credentials {
      * the org has no such client.
      */
     public Uni<ClientState> revokeClient(UUID orgId, String client, Requester by) {
-        return Panache.withTransaction(() -> clients.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+        return Panache.withTransaction(() -> ofActiveOrg(orgId, () -> clients.ofOrg(orgId, client)).onItem().ifNotNull().transformToUni(c -> {
             if (c.revokedAt != null) {
                 return Uni.createFrom().item(ClientState.of(c));
             }
@@ -112,7 +113,7 @@ public class Credentials {
      * {@link ClientIsRevoked} when it is revoked.
      */
     public Uni<RotatedSecret> rotateSecret(UUID orgId, String client, Requester by) {
-        return Panache.withTransaction(() -> clients.ofOrg(orgId, client).onItem().ifNotNull().transformToUni(c -> {
+        return Panache.withTransaction(() -> ofActiveOrg(orgId, () -> clients.ofOrg(orgId, client)).onItem().ifNotNull().transformToUni(c -> {
             if (c.revokedAt != null) {
                 return Uni.createFrom().failure(new ClientIsRevoked(c.clientId));
             }
@@ -135,7 +136,7 @@ public class Credentials {
      * key's id. Null when the org has no such key.
      */
     public Uni<KeyState> revokeKey(UUID orgId, UUID keyId, Requester by) {
-        return Panache.withTransaction(() -> keys.ofOrg(orgId, keyId).onItem().ifNotNull().transformToUni(k -> {
+        return Panache.withTransaction(() -> ofActiveOrg(orgId, () -> keys.ofOrg(orgId, keyId)).onItem().ifNotNull().transformToUni(k -> {
             if (k.revokedAt != null) {
                 return Uni.createFrom().item(KeyState.of(k));
             }
@@ -146,6 +147,11 @@ public class Credentials {
                                     k.createdAt, now))
                     : Panache.getSession().flatMap(session -> session.refresh(k)).map(ignored -> KeyState.of(k)));
         }));
+    }
+
+    /** The credential the lookup finds, while the org is active: an org being offboarded has none left to show. */
+    private <T> Uni<T> ofActiveOrg(UUID orgId, java.util.function.Supplier<Uni<T>> lookup) {
+        return orgs.findActive(orgId).onItem().ifNotNull().transformToUni(org -> lookup.get());
     }
 
     /** PostgreSQL keeps microseconds: an answer shows what a later read shows. */

@@ -76,6 +76,11 @@ public class DataKeys {
         remembered.remove(orgId);
     }
 
+    /** The instance that started an org's offboarding forgets its key at once. */
+    void forgetOffboarded(@jakarta.enterprise.event.Observes OrgOffboarded offboarded) {
+        forget(offboarded.orgId());
+    }
+
     private SecretKeySpec remembered(UUID orgId) {
         Remembered r = remembered.get(orgId);
         if (r == null) {

@@ -23,9 +23,12 @@ public class Tenancy {
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
     private static final int KEY_PREFIX_LENGTH = 10;
 
-    /** Org UUID to org number; orgs are never deleted, so entries never go stale. */
+    /**
+     * Org UUID to org number, of active orgs: a number is never reused, so an entry never maps wrongly; an
+     * offboarded org's entry is dropped here when its offboarding starts (OrgOffboarded). Credentials are
+     * checked without these (activeOrgNumber, activeOrgId), so another instance's entries never admit a caller.
+     */
     private final ConcurrentHashMap<UUID, Integer> orgNumbers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, UUID> orgIds = new ConcurrentHashMap<>();
 
     private final OrganizationRepository orgs;
     private final ApiClientRepository clients;
@@ -65,13 +68,13 @@ public class Tenancy {
         return orgs.findById(id);
     }
 
-    /** The org's number, or null when no such org exists. */
+    /** The org's number, or null when no such org exists or it is being offboarded. */
     public Uni<Integer> orgNumber(UUID orgId) {
         Integer cached = orgNumbers.get(orgId);
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return findOrg(orgId).map(org -> {
+        return orgs.findActive(orgId).map(org -> {
             if (org == null) {
                 return null;
             }
@@ -87,11 +90,11 @@ public class Tenancy {
 
     /**
      * Creates an API client and its audit record ({@code client.created}); the secret is in the answer only.
-     * Null when there is no such org.
+     * Null when there is no such org, or it is being offboarded.
      */
     @WithTransaction
     public Uni<IssuedCredential> createClient(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org -> {
+        return orgs.findActive(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiClient client = new ApiClient();
             client.id = Ids.newId();
             client.orgId = orgId;
@@ -110,11 +113,11 @@ public class Tenancy {
 
     /**
      * Creates an API key and its audit record ({@code api_key.created}, target the key's id); the key is in
-     * the answer only. Null when there is no such org.
+     * the answer only. Null when there is no such org, or it is being offboarded.
      */
     @WithTransaction
     public Uni<IssuedCredential> createApiKey(UUID orgId, String name, Set<Role> roles, Requester by) {
-        return orgs.findById(orgId).onItem().ifNotNull().transformToUni(org -> {
+        return orgs.findActive(orgId).onItem().ifNotNull().transformToUni(org -> {
             ApiKey key = new ApiKey();
             key.id = Ids.newId();
             key.orgId = orgId;
@@ -154,20 +157,22 @@ public class Tenancy {
                 : new Caller(c.orgId, clientActor(clientId), roles(List.of(c.roles))));
     }
 
-    /** The id of the org with this number, or null when none has it. */
-    public Uni<UUID> orgId(int number) {
-        UUID cached = orgIds.get(number);
-        if (cached != null) {
-            return Uni.createFrom().item(cached);
-        }
-        return orgs.withNumber(number).map(org -> {
-            if (org == null) {
-                return null;
-            }
-            orgIds.put(number, org.id);
-            orgNumbers.put(org.id, number);
-            return org.id;
-        });
+    /**
+     * The number of the org with this id while it is active, or null: read each time, for a credential's check
+     * (a token is checked once per hookhub.auth.verified-token-cache-time), so an offboarded org is refused.
+     */
+    public Uni<Integer> activeOrgNumber(UUID orgId) {
+        return orgs.findActive(orgId).map(org -> org == null ? null : org.number);
+    }
+
+    /** The id of the active org with this number, or null: read each time, as {@link #activeOrgNumber}. */
+    public Uni<UUID> activeOrgId(int number) {
+        return orgs.activeWithNumber(number).map(org -> org == null ? null : org.id);
+    }
+
+    /** Forgets an offboarded org's cached number. */
+    void forgetOrg(@jakarta.enterprise.event.Observes OrgOffboarded offboarded) {
+        orgNumbers.remove(offboarded.orgId());
     }
 
     /** The public part of an API key, kept beside its digest: its first characters. */

@@ -69,6 +69,11 @@ final class VerifiedTokens {
         entries.values().removeIf(entry -> entry.caller().actor().equals(actor));
     }
 
+    /** Forgets every token of this org (an org being offboarded). */
+    void forgetOrg(java.util.UUID orgId) {
+        entries.values().removeIf(entry -> entry.caller().orgId().equals(orgId));
+    }
+
     int size() {
         return entries.size();
     }

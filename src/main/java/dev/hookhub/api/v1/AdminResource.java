@@ -5,6 +5,9 @@ import dev.hookhub.api.OAuthToken;
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
+import dev.hookhub.offboarding.Offboarding;
+import dev.hookhub.offboarding.OrgOffboarding;
+import dev.hookhub.offboarding.Removed;
 import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.Credentials;
@@ -15,6 +18,7 @@ import dev.hookhub.tenancy.Tenancy;
 import dev.hookhub.tenancy.TokenIssuer;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -33,8 +37,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * /v1/admin: the operator (admin token) lists and creates orgs, API clients, API keys and org tokens, and
- * lists, revokes and rotates the credentials (README, "Credential administration").
+ * /v1/admin: the operator (admin token) lists and creates orgs, API clients, API keys and org tokens,
+ * lists, revokes and rotates the credentials (README, "Credential administration"), and offboards orgs
+ * (README, "Offboarding an org").
  */
 @Path("/v1/admin/orgs")
 @Produces({MediaType.APPLICATION_JSON, WireFormat.MSGPACK_TYPE})
@@ -51,12 +56,15 @@ public class AdminResource {
     private final Credentials credentials;
     private final TokenIssuer issuer;
     private final HookhubConfig config;
+    private final OrgOffboarding offboarding;
 
-    public AdminResource(Tenancy tenancy, Credentials credentials, TokenIssuer issuer, HookhubConfig config) {
+    public AdminResource(Tenancy tenancy, Credentials credentials, TokenIssuer issuer, HookhubConfig config,
+            OrgOffboarding offboarding) {
         this.tenancy = tenancy;
         this.credentials = credentials;
         this.issuer = issuer;
         this.config = config;
+        this.offboarding = offboarding;
     }
 
     @Access(Access.Who.OPERATOR)
@@ -231,8 +239,9 @@ public class AdminResource {
                 k.createdAt(), k.revokedAt());
     }
 
-    private static V1Dtos.OrgView view(Organization org) {
-        return new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt);
+    static V1Dtos.OrgView view(Organization org) {
+        return new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt,
+                org.offboardedAt == null ? "active" : "offboarding");
     }
 
     /** A credential's optional label. */
@@ -256,5 +265,52 @@ public class AdminResource {
                     "'" + name + "' is not one of Admin, Dispatcher, Viewer")));
         }
         return roles;
+    }
+
+    /**
+     * Offboards the org (README, "Offboarding an org"): from the start it accepts nothing, and everything of it
+     * is removed in batches but the audit records. Waits up to hookhub.offboarding.answer-wait: 200 with what was
+     * removed when it completed, else 202 with the status so far and its Location. 409 while an offboarding of
+     * the org runs; 404 for an unknown org, or one already offboarded. Any body is ignored.
+     */
+    @Access(Access.Who.OPERATOR)
+    @DELETE
+    @Path("/{orgId}")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<RestResponse<V1Dtos.OffboardingView>> offboard(@PathParam("orgId") String orgId,
+            @Context HttpServerRequest http) {
+        UUID org = V1Access.id("orgId", orgId);
+        return offboarding.start(org, operator(http)).flatMap(start -> switch (start.outcome()) {
+            case NO_SUCH_ORG -> Uni.createFrom().failure(ProblemException.notFound("No org " + org));
+            case ALREADY_RUNNING -> Uni.createFrom().failure(ProblemException.conflict("Org " + org
+                    + " is being offboarded since " + start.status().startedAt + " (step " + start.status().step
+                    + "); its progress is at " + offboardingPath(org)));
+            case STARTED -> offboarding.awaitCompletion(org).map(status -> status.completed()
+                    ? RestResponse.ok(offboardingView(status))
+                    : RestResponse.ResponseBuilder.accepted(offboardingView(status))
+                            .location(URI.create(offboardingPath(org))).build());
+        });
+    }
+
+    /** The org's offboarding, running or completed (it answers after the org is gone); 404 when never asked for. */
+    @Access(Access.Who.OPERATOR)
+    @GET
+    @Path("/{orgId}/offboarding")
+    public Uni<V1Dtos.OffboardingView> offboardingStatus(@PathParam("orgId") String orgId) {
+        UUID org = V1Access.id("orgId", orgId);
+        return offboarding.status(org)
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("No offboarding of org " + org))
+                .map(AdminResource::offboardingView);
+    }
+
+    private static String offboardingPath(UUID org) {
+        return "/v1/admin/orgs/" + org + "/offboarding";
+    }
+
+    private static V1Dtos.OffboardingView offboardingView(Offboarding o) {
+        Removed r = o.removed();
+        return new V1Dtos.OffboardingView(o.orgId, o.status, o.step, o.requestedBy, o.startedAt, o.finishedAt,
+                new V1Dtos.OffboardingRemoved(r.subscriptions(), r.deliveriesCancelled(), r.deliveries(), r.events(),
+                        r.attempts(), r.tombstones(), r.clients(), r.apiKeys(), r.eventTypes()));
     }
 }

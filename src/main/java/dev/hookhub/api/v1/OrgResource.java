@@ -38,6 +38,6 @@ public class OrgResource {
                     }
                 })
                 .flatMap(caller -> tenancy.findOrg(id))
-                .map(org -> new V1Dtos.OrgView(org.id, org.number, org.name, org.createdAt));
+                .map(AdminResource::view);
     }
 }

@@ -22,9 +22,10 @@ public final class V1Dtos {
     public record OrgCreate(String name) {
     }
 
+    /** An org; {@code status} is {@code active}, or {@code offboarding} from the start of its offboarding until it is gone. */
     @RegisterForReflection
     public record OrgView(UUID id, int number, String name,
-            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt, String status) {
     }
 
     @RegisterForReflection
@@ -152,6 +153,23 @@ public final class V1Dtos {
     public record AttemptBucket(@JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant start,
             int attempts, int succeeded, int failed, Double successRate, Integer avgDurationMs, Integer p95DurationMs,
             Integer maxDurationMs) {
+    }
+
+    /**
+     * An org's offboarding (DELETE /v1/admin/orgs/{orgId}, GET .../offboarding): {@code status} running or
+     * completed, {@code step} what it is removing now (done at the end), who asked, when it started and finished
+     * (null while running), and what it removed so far.
+     */
+    @RegisterForReflection
+    public record OffboardingView(UUID orgId, String status, String step, String requestedBy,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant startedAt,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant finishedAt, OffboardingRemoved removed) {
+    }
+
+    /** What an offboarding removed: the counts per kind (README, "Offboarding an org"). */
+    @RegisterForReflection
+    public record OffboardingRemoved(long subscriptions, long deliveriesCancelled, long deliveries, long events,
+            long attempts, long tombstones, long clients, long apiKeys, long eventTypes) {
     }
 
     /** 200 to DELETE /v1/events/{id}: when the payload was erased and how many deliveries were cancelled. */
