@@ -608,6 +608,7 @@ class HostileInputFuzzTest {
         final String expired = Tokens.expired(tenant);
         final Sub[] slots = new Sub[HostileRequests.slots()];
         Sub foreignSub = create(foreign);
+        String disposableOrg = newOrg();
         final String eventId = publish(tenant);
         final String foreignEventId = publish(foreign);
         final String deliveryId;
@@ -634,7 +635,16 @@ class HostileInputFuzzTest {
         }
 
         boolean anyDeleted(Connection db) throws SQLException {
-            return live(db).size() < slots.length + 1;
+            return live(db).size() < slots.length + 1 || disposableGone(db);
+        }
+
+        private boolean disposableGone(Connection db) throws SQLException {
+            try (PreparedStatement s = db.prepareStatement("select 1 from organization where id = ? and offboarded_at is null")) {
+                s.setObject(1, UUID.fromString(disposableOrg));
+                try (ResultSet rs = s.executeQuery()) {
+                    return !rs.next();
+                }
+            }
         }
 
         /** Replaces the subscriptions a request deleted (through the API, with the run's HTTP client: RestAssured takes longer). */
@@ -648,6 +658,14 @@ class HostileInputFuzzTest {
             if (!live.contains(foreignSub.id())) {
                 foreignSub = create(foreign, client, base);
             }
+            if (disposableGone(db)) {
+                disposableOrg = newOrg();
+            }
+        }
+
+        private static String newOrg() {
+            return given().header("Authorization", "Bearer " + Api.ADMIN_TOKEN).contentType(ContentType.JSON)
+                    .body(Map.of("name", "fuzz-disposable")).post("/v1/admin/orgs").then().statusCode(201).extract().path("id");
         }
 
         private static Sub create(Api.Tenant owner, HttpClient client, URI base) throws Exception {
@@ -692,6 +710,11 @@ class HostileInputFuzzTest {
         @Override
         public String foreignOrgId() {
             return foreign.orgId().toString();
+        }
+
+        @Override
+        public String disposableOrgId() {
+            return disposableOrg;
         }
 
         @Override
