@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.Generated;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -53,4 +54,9 @@ public class Delivery extends PanacheEntityBase {
 
     @Column(name = "completed_at")
     public Instant completedAt;
+
+    /** Publish order (drawn from delivery_seq as the row is queued); null on rows finished before V18. */
+    @Generated
+    @Column(insertable = false, updatable = false)
+    public Long seq;
 }

@@ -71,4 +71,26 @@ public class Subscription extends PanacheEntityBase {
      */
     @Column(name = "failing_since")
     public Instant failingSince;
+
+    /** Paused since (null: not paused): its deliveries are held, unattempted (README, "Delivery control"). */
+    @Column(name = "paused_at")
+    public Instant pausedAt;
+    /** Most attempts started per second across every instance; null: no limit. */
+    @Column(name = "rate_limit")
+    public Integer rateLimit;
+    /** Most attempts in flight at once; null: hookhub.delivery.max-in-flight-per-subscription. */
+    @Column(name = "max_in_flight")
+    public Integer maxInFlight;
+    /** {@link #FIFO} (one at a time, in publish order) or {@link #UNORDERED}. */
+    public String ordering = UNORDERED;
+    /** Adaptive pace as last set by a throttling signal (AttemptRecorder), with when; it recovers from there. */
+    public float pace = 1;
+    @Column(name = "paced_at")
+    public Instant pacedAt;
+    /** Moving average of answered attempts' durations, ms; null before the first answer. */
+    @Column(name = "latency_ms")
+    public Float latencyMs;
+
+    public static final String FIFO = "fifo";
+    public static final String UNORDERED = "none";
 }
