@@ -223,6 +223,13 @@ public interface HookhubConfig {
         @WithDefault("256")
         int claimVisits();
 
+        /**
+         * Adaptive pace: a subscription's pace, halved by a throttling answer (429, 502, 503, 504), a timeout or
+         * rising latency, doubles back every this long until it is whole again (README, "Delivery control").
+         */
+        @WithDefault("PT30S")
+        Duration paceRecovery();
+
         /** Upper bound of a receiver's Retry-After (429/503). */
         @WithDefault("PT1H")
         Duration maxRetryAfter();
