@@ -1,0 +1,479 @@
+package dev.hookhub.delivery;
+
+import dev.hookhub.support.Api;
+import dev.hookhub.support.ProductionProcess;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.net.URI;
+import java.security.KeyPair;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Delivery control (issue 20) holds across instances: the packaged jar started twice, the way production runs
+ * it, on one PostgreSQL of this test's own, delivering to receivers on loopback that time every request.
+ * <ul>
+ * <li>A fifo subscription's deliveries arrive strictly in publish order, one at a time, through failed first
+ * attempts and a SIGKILL of the instance holding the head in flight: only that head is sent twice.</li>
+ * <li>A rate limit and an in-flight bound are shared by both instances, not granted by each.</li>
+ * <li>A paused subscription gets nothing while both instances run; resumed, its backlog drains in order.</li>
+ * </ul>
+ * Short attempt deadline, lease and retry schedule, so that a kill and a retry take a second or three, not
+ * minutes; the poll is at most 0.5 s, so both instances keep claiming (and contending) throughout.
+ */
+@EnabledIfSystemProperty(named = "hookhub.packaged-jar", matches = ".+",
+        disabledReason = "runs from failsafe (mvn verify), after the jar is packaged")
+class DeliveryControlAcrossInstancesIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** The attempt deadline and lease margin: a killed instance's lease runs out 3 s after its claim. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
+    /** What an attempt's start and its predecessor's end, read back from delivery_attempt, may disagree by. */
+    private static final Duration CLOCK_SLACK = Duration.ofMillis(5);
+
+    private static final String ENCRYPTION_KEY = ProductionProcess.randomBase64(32);
+    private static final KeyPair TOKEN_KEYS = ProductionProcess.ecKeyPair();
+
+    private static EmbeddedPostgres database;
+    /** The two instances running now, by name; a killed one is replaced by a fresh one with the next name. */
+    private static final Map<String, ProductionProcess> running = new LinkedHashMap<>();
+    private static final List<ProductionProcess> started = new ArrayList<>();
+    /** Every instance's pid and name, for the receivers to tell who sent a request. */
+    private static final Map<Long, String> senders = new ConcurrentHashMap<>();
+    private static char nextName = 'a';
+
+    @BeforeAll
+    static void startDatabase() throws IOException {
+        database = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+    }
+
+    @AfterAll
+    static void stopAll() throws IOException {
+        started.forEach(ProductionProcess::close);
+        if (database != null) {
+            database.close();
+        }
+        RestAssured.reset();
+    }
+
+    /** Two live instances before each test: a test that killed one leaves it to be replaced here. */
+    @BeforeEach
+    void twoInstances() throws IOException {
+        running.values().removeIf(instance -> !instance.process().isAlive());
+        while (running.size() < 2) {
+            String name = String.valueOf(nextName++);
+            ProductionProcess instance = ProductionProcess.startAlone("delivery-control-" + name, settings());
+            started.add(instance);
+            running.put(name, instance);
+            senders.put(instance.process().pid(), name);
+        }
+        RestAssured.port = port(instances().get(0));
+    }
+
+    @Test
+    void aFifoSubscriptionGetsItsEventsInPublishOrderOneAtATimeThroughFailuresAndAKill() throws Exception {
+        int events = 60;
+        int killedHead = 30;
+        // Every 7th event's first attempt is refused (retried 0.2 s later); 50 ms a request: a drain of seconds.
+        try (TimedReceiver receiver = new TimedReceiver(Duration.ofMillis(50),
+                (n, nth) -> n % 7 == 6 && nth == 1 ? 503 : 200, senders)) {
+            Api.Tenant tenant = Api.tenant();
+            UUID subscription = subscribe(tenant, "fifo", receiver, "ordered.event");
+            control(tenant, subscription, Map.of("ordering", "fifo"));
+            CompletableFuture<String> holder = receiver.holdFirstArrivalOf(killedHead);
+
+            // One after another, each answered before the next, alternating instances: publish order is this order.
+            Map<UUID, Integer> numbers = new HashMap<>();
+            for (int n = 0; n < events; n++) {
+                numbers.put(publish(instances().get(n % 2), tenant, "ordered.event", n, 1), n);
+            }
+
+            // The head in flight at the kill is held at the receiver; its sender dies holding the lease.
+            String killed = holder.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(running.containsKey(killed), "event " + killedHead + " came from a hookhub instance, not " + killed);
+            running.get(killed).process().destroyForcibly().waitFor();
+            long killedAt = System.nanoTime();
+            receiver.release();
+
+            await("every delivery succeeded").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'",
+                            subscription) == events);
+            List<TimedReceiver.Arrival> arrivals = receiver.arrivals();
+            String trace = trace(arrivals);
+
+            // Publish order, one at a time, as the receiver saw it.
+            assertEquals(1, receiver.mostInProgress(), "one request at a time: " + trace);
+            assertInPublishOrder(arrivals, events, trace);
+            // Duplicates only where at-least-once allows: the head cut off by the kill, sent again by the survivor.
+            for (int n = 0; n < events; n++) {
+                int expected = 1 + (n % 7 == 6 ? 1 : 0) + (n == killedHead ? 1 : 0);
+                int k = n;
+                assertEquals(expected, arrivals.stream().filter(a -> a.event() == k).count(),
+                        "requests for event " + n + ": " + trace);
+            }
+            List<TimedReceiver.Arrival> head = arrivals.stream().filter(a -> a.event() == killedHead).toList();
+            assertEquals(killed, head.get(0).sender(), trace);
+            assertNotEquals(killed, head.get(1).sender(), "the survivor sent the cut-off head again: " + trace);
+
+            // And as the database recorded it: every delivery succeeded, attempts counted as sent, attempt rows
+            // (the killed instance recorded nothing of its last) one after another, successes in publish order.
+            Map<Integer, Integer> sent = arrivals.stream().collect(Collectors.toMap(TimedReceiver.Arrival::event, a -> 1,
+                    Integer::sum, TreeMap::new));
+            assertEquals(sent, attemptsPerDelivery(subscription, numbers), "delivery.attempts per event");
+            List<Attempt> recorded = attempts(subscription, numbers);
+            assertEquals(arrivals.size() - 1, recorded.size(), "attempt rows: every request but the killed one's");
+            assertRecordedInOrder(recorded, events);
+
+            System.out.printf("fifo: %d events, %d requests (%s); head %d held by %s, killed, re-sent by %s %.1f s later;"
+                            + " at most %d at once%n", events, arrivals.size(), bySender(arrivals), killedHead, killed,
+                    head.get(1).sender(), (head.get(1).arrivedAt() - killedAt) / 1e9, receiver.mostInProgress());
+        }
+    }
+
+    @Test
+    void aRateLimitAndAnInFlightBoundAreSharedByBothInstances() throws Exception {
+        int events = 60;
+        int rate = 10;
+        try (TimedReceiver paced = new TimedReceiver(Duration.ZERO, (n, nth) -> 200, senders);
+                TimedReceiver bounded = new TimedReceiver(Duration.ofMillis(200), (n, nth) -> 200, senders)) {
+            Api.Tenant tenant = Api.tenant();
+            UUID rateLimited = subscribe(tenant, "paced", paced, "burst.event");
+            UUID inFlightBound = subscribe(tenant, "bounded", bounded, "burst.event");
+            // Paused while the events are published, so that all are due at once however slowly publishing goes
+            // (a cold instance publishes at a few dozen a second: as slow as the limit, it would hide a broken one).
+            control(tenant, rateLimited, Map.of("rateLimit", rate, "paused", true));
+            control(tenant, inFlightBound, Map.of("maxInFlight", 2, "paused", true));
+            ExecutorService publishers = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<UUID>> published = new ArrayList<>();
+                for (int n = 0; n < events; n++) {
+                    int k = n;
+                    published.add(publishers.submit(() -> publish(instances().get(k % 2), tenant, "burst.event", k, 2)));
+                }
+                for (Future<UUID> f : published) {
+                    f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                }
+            } finally {
+                publishers.shutdown();
+            }
+            control(tenant, rateLimited, Map.of("paused", false));
+            control(tenant, inFlightBound, Map.of("paused", false));
+            await("every delivery succeeded").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id in (?, ?) and status = 'succeeded'",
+                            rateLimited, inFlightBound) == 2L * events);
+
+            // Rate: one second's worth at once after an idle second, then the rate. So within any span T at most
+            // rate x T + rate attempts start, +1 for the limiter's first (GCRA's) and +1 for timing at the receiver:
+            // at most 22 within a second, and the 60 take at least 4.8 s.
+            List<TimedReceiver.Arrival> arrivals = paced.arrivals();
+            assertEachOnce(arrivals, events);
+            double drain = (arrivals.get(arrivals.size() - 1).arrivedAt() - arrivals.get(0).arrivedAt()) / 1e9;
+            System.out.printf("rate limit %d/s: %d attempts in %.2f s (%s), at most %d within a second%n", rate,
+                    arrivals.size(), drain, bySender(arrivals), mostWithin(arrivals, Duration.ofSeconds(1)));
+            for (int i = 0; i < arrivals.size(); i++) {
+                for (int j = i; j < arrivals.size(); j++) {
+                    double span = (arrivals.get(j).arrivedAt() - arrivals.get(i).arrivedAt()) / 1e9;
+                    int started = j - i + 1;
+                    assertTrue(started <= rate * span + rate + 2, started + " attempts started within " + span
+                            + " s, from the " + (i + 1) + "th: " + timeline(arrivals));
+                }
+            }
+            assertBothInstancesSent(arrivals, "the rate-limited subscription");
+
+            // In-flight bound: never more than 2 requests at the receiver, whichever instances sent them.
+            List<TimedReceiver.Arrival> boundedArrivals = bounded.arrivals();
+            assertEachOnce(boundedArrivals, events);
+            System.out.printf("max in flight 2: %d attempts (%s), at most %d at once%n", boundedArrivals.size(),
+                    bySender(boundedArrivals), bounded.mostInProgress());
+            assertTrue(bounded.mostInProgress() <= 2, bounded.mostInProgress() + " requests in progress at once");
+            assertBothInstancesSent(boundedArrivals, "the bounded subscription");
+        }
+    }
+
+    @Test
+    void aPausedSubscriptionGetsNothingFromEitherInstanceAndResumedItsBacklogArrivesInOrder() throws Exception {
+        int events = 20;
+        try (TimedReceiver pausedReceiver = new TimedReceiver(Duration.ofMillis(20), (n, nth) -> 200, senders);
+                TimedReceiver otherReceiver = new TimedReceiver(Duration.ZERO, (n, nth) -> 200, senders)) {
+            Api.Tenant tenant = Api.tenant();
+            UUID paused = subscribe(tenant, "paused", pausedReceiver, "held.event");
+            UUID other = subscribe(tenant, "other", otherReceiver, "held.event");
+            control(tenant, paused, Map.of("ordering", "fifo", "paused", true));
+
+            for (int n = 0; n < events; n++) {
+                publish(instances().get(n % 2), tenant, "held.event", n, 2);
+            }
+            // The workers are live: the other subscription of the same events gets them all.
+            await("the unpaused subscription's deliveries").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'",
+                            other) == events);
+            await("nothing attempted for 2 s").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                        assertEquals(0, pausedReceiver.count(), "requests to the paused subscription: "
+                                + trace(pausedReceiver.arrivals()));
+                        assertEquals(events, count("select count(*) from delivery where subscription_id = ?"
+                                + " and status = 'queued' and attempts = 0", paused), "its deliveries queued, unattempted");
+                        assertEquals(0, count("select count(*) from delivery_attempt where subscription_id = ?", paused));
+                    });
+            assertTrue(instances().stream().allMatch(i -> i.process().isAlive()), "both instances ran throughout");
+
+            control(tenant, paused, Map.of("paused", false));
+            await("the resumed subscription's deliveries").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'",
+                            paused) == events);
+            List<TimedReceiver.Arrival> arrivals = pausedReceiver.arrivals();
+            String trace = trace(arrivals);
+            assertEachOnce(arrivals, events);
+            assertInPublishOrder(arrivals, events, trace);
+            assertEquals(1, pausedReceiver.mostInProgress(), "one request at a time: " + trace);
+            System.out.printf("pause: nothing for 2 s while the other subscription got %d; resumed, %d in order (%s)%n",
+                    otherReceiver.count(), arrivals.size(), bySender(arrivals));
+        }
+    }
+
+    // ---- Delivery control: the one place the test sets it ----
+
+    /**
+     * Sets a subscription's delivery control, given as the /v1 subscription fields {@code ordering},
+     * {@code rateLimit}, {@code maxInFlight} and {@code paused}.
+     * <p>STAND-IN until the /v1 delivery control API (issue 20) is merged: it writes the subscription row through
+     * the test's database connection. Then it becomes PATCH /v1/subscriptions/{id} (and POST
+     * /v1/subscriptions/{id}/pause | resume), and nothing else in this test changes.
+     */
+    private static void control(Api.Tenant tenant, UUID subscription, Map<String, Object> fields) throws SQLException {
+        Map<String, String> columns = Map.of("ordering", "ordering = ?", "rateLimit", "rate_limit = ?",
+                "maxInFlight", "max_in_flight = ?", "paused", "paused_at = case when ? then now() end");
+        List<String> sets = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        fields.forEach((field, value) -> {
+            sets.add(columns.get(field));
+            values.add(value);
+        });
+        values.add(subscription);
+        values.add(tenant.orgId());
+        try (Connection c = database.getPostgresDatabase().getConnection();
+                PreparedStatement s = c.prepareStatement("update subscription set " + String.join(", ", sets)
+                        + " where id = ? and org_id = ?")) {
+            for (int i = 0; i < values.size(); i++) {
+                s.setObject(i + 1, values.get(i));
+            }
+            assertEquals(1, s.executeUpdate(), "subscription " + subscription);
+        }
+    }
+
+    // ---- What the receivers saw ----
+
+    /**
+     * Strict publish order, one at a time: event numbers never go back, every event got a 2xx, and no request for
+     * event k+1 arrived before the answer to event k's last successful request began.
+     */
+    private static void assertInPublishOrder(List<TimedReceiver.Arrival> arrivals, int events, String trace) {
+        for (int i = 1; i < arrivals.size(); i++) {
+            assertTrue(arrivals.get(i).event() >= arrivals.get(i - 1).event(), "out of publish order at request " + i
+                    + ": " + trace);
+        }
+        Map<Integer, Long> succeededAt = new HashMap<>();
+        for (TimedReceiver.Arrival a : arrivals) {
+            if (a.event() > 0) {
+                Long previous = succeededAt.get(a.event() - 1);
+                assertTrue(previous != null && a.arrivedAt() >= previous, "event " + a.event() + " was sent before event "
+                        + (a.event() - 1) + " had succeeded: " + trace);
+            }
+            if (a.succeeded()) {
+                succeededAt.put(a.event(), a.answeredAt());
+            }
+        }
+        assertEquals(events, succeededAt.size(), "events answered 2xx: " + trace);
+    }
+
+    private static void assertEachOnce(List<TimedReceiver.Arrival> arrivals, int events) {
+        Map<Integer, Long> perEvent = arrivals.stream().collect(Collectors.groupingBy(TimedReceiver.Arrival::event,
+                TreeMap::new, Collectors.counting()));
+        assertEquals(events, perEvent.size(), "events received: " + perEvent.keySet());
+        assertTrue(perEvent.values().stream().allMatch(c -> c == 1), "each sent once by live instances: " + perEvent);
+    }
+
+    /** Two instances enforcing a bound each would pass alone; both must have sent, or the test proved nothing. */
+    private static void assertBothInstancesSent(List<TimedReceiver.Arrival> arrivals, String what) {
+        Set<String> from = arrivals.stream().map(TimedReceiver.Arrival::sender).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(new TreeSet<>(running.keySet()), from, "both instances sent to " + what + " (the test's premise)");
+    }
+
+    /** The most requests that arrived within any window of this length. */
+    private static int mostWithin(List<TimedReceiver.Arrival> arrivals, Duration window) {
+        int most = 0;
+        for (int i = 0, j = 0; j < arrivals.size(); j++) {
+            while (arrivals.get(j).arrivedAt() - arrivals.get(i).arrivedAt() >= window.toNanos()) {
+                i++;
+            }
+            most = Math.max(most, j - i + 1);
+        }
+        return most;
+    }
+
+    private static String bySender(List<TimedReceiver.Arrival> arrivals) {
+        return arrivals.stream().collect(Collectors.groupingBy(TimedReceiver.Arrival::sender, TreeMap::new,
+                Collectors.counting())).entrySet().stream().map(e -> e.getValue() + " from " + e.getKey())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Each request as event/arrival:status@sender. */
+    private static String trace(List<TimedReceiver.Arrival> arrivals) {
+        return arrivals.stream().map(a -> a.event() + "/" + a.nth() + ":" + a.status() + "@" + a.sender())
+                .collect(Collectors.joining(" "));
+    }
+
+    /** Arrival times in ms from the first. */
+    private static String timeline(List<TimedReceiver.Arrival> arrivals) {
+        long first = arrivals.get(0).arrivedAt();
+        return arrivals.stream().map(a -> String.valueOf((a.arrivedAt() - first) / 1_000_000))
+                .collect(Collectors.joining(" ", "[", "] ms"));
+    }
+
+    // ---- What the database recorded ----
+
+    private record Attempt(int event, Instant start, Duration duration, Integer status) {
+        boolean succeeded() {
+            return status != null && status >= 200 && status < 300;
+        }
+    }
+
+    /** The subscription's attempt history in the order the attempts started. */
+    private static List<Attempt> attempts(UUID subscription, Map<UUID, Integer> numbers) throws SQLException {
+        List<Attempt> attempts = new ArrayList<>();
+        try (Connection c = database.getPostgresDatabase().getConnection();
+                PreparedStatement s = c.prepareStatement("select event_id, attempted_at, duration_ms, status_code"
+                        + " from delivery_attempt where subscription_id = ? order by attempted_at, id")) {
+            s.setObject(1, subscription);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    attempts.add(new Attempt(numbers.get(rs.getObject(1, UUID.class)), rs.getTimestamp(2).toInstant(),
+                            Duration.ofMillis(rs.getInt(3)), (Integer) rs.getObject(4)));
+                }
+            }
+        }
+        return attempts;
+    }
+
+    /** Attempts one after another (each starts once the one before ended), event numbers never back, successes 0..n-1. */
+    private static void assertRecordedInOrder(List<Attempt> attempts, int events) {
+        String trace = attempts.stream().map(a -> a.event() + ":" + a.status()).collect(Collectors.joining(" "));
+        for (int i = 1; i < attempts.size(); i++) {
+            Attempt before = attempts.get(i - 1);
+            Attempt a = attempts.get(i);
+            assertTrue(a.event() >= before.event(), "recorded out of publish order at attempt " + i + ": " + trace);
+            Instant ended = before.start().plus(before.duration()).minus(CLOCK_SLACK);
+            assertTrue(!a.start().isBefore(ended), "attempt " + i + " (event " + a.event() + ") started at " + a.start()
+                    + ", before the one before it ended at " + before.start().plus(before.duration()) + ": " + trace);
+        }
+        assertEquals(IntStream.range(0, events).boxed().toList(),
+                attempts.stream().filter(Attempt::succeeded).map(Attempt::event).toList(), "successful attempts: " + trace);
+    }
+
+    private static Map<Integer, Integer> attemptsPerDelivery(UUID subscription, Map<UUID, Integer> numbers)
+            throws SQLException {
+        Map<Integer, Integer> attempts = new TreeMap<>();
+        try (Connection c = database.getPostgresDatabase().getConnection();
+                PreparedStatement s = c.prepareStatement("select event_id, attempts from delivery where subscription_id = ?")) {
+            s.setObject(1, subscription);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    attempts.put(numbers.get(rs.getObject(1, UUID.class)), rs.getInt(2));
+                }
+            }
+        }
+        return attempts;
+    }
+
+    private static long count(String sql, Object... args) throws SQLException {
+        try (Connection c = database.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    // ---- Instances, subscriptions, events ----
+
+    /** Both instances share the database, the encryption key (signing secrets, data keys) and the token keys. */
+    private static Map<String, String> settings() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + database.getPort() + "/postgres");
+        settings.put("QUARKUS_DATASOURCE_JDBC_URL", database.getJdbcUrl("postgres", "postgres"));
+        settings.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        settings.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        settings.put("HOOKHUB_ADMIN_TOKEN", Api.ADMIN_TOKEN);
+        settings.put("HOOKHUB_ENCRYPTION_KEY", ENCRYPTION_KEY);
+        settings.put("HOOKHUB_TOKEN_SIGNING_KEY", Base64.getEncoder().encodeToString(TOKEN_KEYS.getPrivate().getEncoded()));
+        settings.put("HOOKHUB_TOKEN_PUBLIC_KEY", Base64.getEncoder().encodeToString(TOKEN_KEYS.getPublic().getEncoded()));
+        settings.put("HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS", "true");
+        settings.put("HOOKHUB_DELIVERY_TIMEOUT", TIMEOUT.toString());
+        settings.put("HOOKHUB_DELIVERY_LEASE_MARGIN", LEASE_MARGIN.toString());
+        settings.put("HOOKHUB_DELIVERY_RETRY_SCHEDULE", "PT0.2S,PT0.4S,PT0.8S,PT1S,PT1S");
+        settings.put("HOOKHUB_DELIVERY_MAX_POLL_INTERVAL", "PT0.5S");
+        return settings;
+    }
+
+    private static List<ProductionProcess> instances() {
+        return List.copyOf(running.values());
+    }
+
+    private static int port(ProductionProcess instance) {
+        return URI.create(instance.url()).getPort();
+    }
+
+    private static UUID subscribe(Api.Tenant tenant, String name, TimedReceiver receiver, String type) {
+        return UUID.fromString((String) Api.createSubscription(tenant, Map.of("name", name, "url", receiver.url("/" + name),
+                "events", List.of(type))).get("id"));
+    }
+
+    /** Publishes event number n (its payload {@code {"n": n}}) through this instance, answered 202. */
+    private static UUID publish(ProductionProcess instance, Api.Tenant tenant, String type, int n, int deliveries) {
+        var answer = given().port(port(instance)).header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                .body(Map.of("type", type, "payload", Map.of("n", n))).post("/v1/events")
+                .then().statusCode(202).extract();
+        assertEquals(deliveries, answer.<Integer>path("deliveries"), "deliveries queued for event " + n);
+        return UUID.fromString(answer.path("id"));
+    }
+}
