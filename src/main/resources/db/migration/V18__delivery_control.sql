@@ -67,3 +67,20 @@ $$;
 create or replace function claim_rate(s subscription, recovery float8) returns float8 language sql stable as $$
     select s.rate_limit * claim_pace(s, recovery)
 $$;
+
+-- How many attempts the subscription may start now at `rate` per second (GCRA): its allowance grows by one every
+-- 1/rate s, up to one second's worth (at least one attempt) when it has been idle; read after the claim lock, with a
+-- snapshot of its own (pace_next).
+create or replace function rate_allowance(sub uuid, rate float8) returns int language sql volatile as $$
+    select greatest(0, floor((greatest(1, 1 / rate)
+                              - greatest(0, extract(epoch from coalesce(pace_next(sub), now()) - now()))) * rate + 1e-9))::int
+$$;
+
+-- Whether an attempt batch of the subscription slows it down: a throttling answer or a timeout (`throttle`), or
+-- answers of at least a second that took twice its moving average; at most once a second (the attempts in flight
+-- when a receiver starts refusing all answer alike: one halving, not one per attempt).
+create or replace function pace_signal(s subscription, throttle boolean, answered_ms float8) returns boolean
+language sql stable as $$
+    select (throttle or coalesce(answered_ms >= 1000 and answered_ms >= 2 * s.latency_ms, false))
+       and (s.paced_at is null or s.paced_at <= now() - interval '1 second')
+$$;

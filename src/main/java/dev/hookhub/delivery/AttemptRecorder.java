@@ -1,5 +1,6 @@
 package dev.hookhub.delivery;
 
+import dev.hookhub.HookhubConfig;
 import dev.hookhub.support.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -51,8 +52,11 @@ public class AttemptRecorder {
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
 
-    public AttemptRecorder(DeliveryAttemptRepository attempts) {
+    private final double paceRecoverySeconds;
+
+    public AttemptRecorder(DeliveryAttemptRepository attempts, HookhubConfig config) {
         this.attempts = attempts;
+        this.paceRecoverySeconds = Math.max(0.001, config.delivery().paceRecovery().toMillis() / 1000.0);
     }
 
     public Uni<Recorded> record(ClaimedDelivery d, AttemptOutcome outcome, RetryPolicy.Decision decision) {
@@ -107,6 +111,7 @@ public class AttemptRecorder {
         Boolean[] deactivations = new Boolean[n];
         String[] statuses = new String[n];
         OffsetDateTime[] dueAt = new OffsetDateTime[n];
+        Boolean[] throttles = new Boolean[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             ids[i] = p.id();
@@ -122,9 +127,11 @@ public class AttemptRecorder {
             deactivations[i] = p.decision().deactivate();
             statuses[i] = p.decision().status();
             dueAt[i] = utc(p.decision().dueAt());
+            throttles[i] = RetryPolicy.isThrottleSignal(p.outcome());
         }
         Tuple args = Tuple.from(List.of(ids, deliveries, subscriptions, events, orgs, attemptedAt, statusCodes,
-                descriptions, durations, successes, deactivations, statuses, dueAt));
+                descriptions, durations, successes, deactivations, statuses, dueAt,
+                throttles, paceRecoverySeconds));
         return attempts.record(args);
     }
 

@@ -32,9 +32,9 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
             with input as (
                 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[],
                                      $7::int[], $8::text[], $9::int[], $10::bool[], $11::bool[], $12::text[],
-                                     $13::timestamptz[])
+                                     $13::timestamptz[], $14::bool[])
                     as i(id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
-                         status_description, duration_ms, success, deactivate, status, due_at)
+                         status_description, duration_ms, success, deactivate, status, due_at, throttle)
             ), locked as (
                 -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
                 -- delete core's order. Updating a delivery first deadlocked with a delete that held the
@@ -52,7 +52,10 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                 select subscription_id,
                        max(attempted_at) filter (where success) as last_success,
                        max(attempted_at) filter (where not success) as last_fail,
-                       bool_or(deactivate) as deactivate
+                       bool_or(deactivate) as deactivate,
+                       -- The adaptive pace's signals: a throttling answer or a timeout, and the answered attempts' time.
+                       bool_or(throttle) as throttle,
+                       avg(duration_ms) filter (where status_code is not null)::float8 as answered_ms
                   from input group by subscription_id
             ), per_sub as (
                 -- The failing run as the attempts in time order leave it: none when the last one succeeded,
@@ -70,7 +73,13 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                                case when p.last_success is null then s.failing_since end
                            when p.last_success is null then coalesce(s.failing_since, p.first_fail_since_success)
                            else p.first_fail_since_success end,
-                       active = s.active and not p.deactivate
+                       active = s.active and not p.deactivate,
+                       -- Halved (from its pace now) on a signal, at most once a second; it recovers on its own (claim_pace).
+                       pace = case when pace_signal(s, p.throttle, p.answered_ms) then greatest(1.0 / 64, claim_pace(s, $15) / 2)
+                                   else s.pace end,
+                       paced_at = case when pace_signal(s, p.throttle, p.answered_ms) then now() else s.paced_at end,
+                       latency_ms = case when p.answered_ms is null then s.latency_ms
+                                         else coalesce(s.latency_ms * 0.8 + p.answered_ms * 0.2, p.answered_ms) end
                   from per_sub p
                  where s.id = p.subscription_id and s.deleted_at is null
                 returning s.id, s.org_id, s.number, s.name, s.url, s.events, s.active, s.failing_since

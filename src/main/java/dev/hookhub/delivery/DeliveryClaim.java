@@ -31,6 +31,7 @@ public class DeliveryClaim {
     private final DeliveryRepository deliveries;
     private final HookhubConfig.Delivery config;
     private final double leaseMillis;
+    private final double paceRecoverySeconds;
     /** The subscription the previous claim stopped at; one claim runs at a time (DeliveryWorker). */
     private volatile UUID cursor = DeliveryRepository.START;
 
@@ -44,11 +45,13 @@ public class DeliveryClaim {
                     + this.config.timeout() + "); leave it unset for timeout + lease-margin");
         }
         this.leaseMillis = lease.toMillis();
+        this.paceRecoverySeconds = Math.max(0.001, this.config.paceRecovery().toMillis() / 1000.0);
     }
 
     /** Leases up to {@code limit} due deliveries to the caller. */
     public Uni<Batch> claim(int limit) {
-        return deliveries.claim(limit, config.maxInFlightPerSubscription(), leaseMillis, cursor, config.claimVisits())
+        return deliveries.claim(limit, config.maxInFlightPerSubscription(), leaseMillis, cursor, config.claimVisits(),
+                        paceRecoverySeconds)
                 .map(claimed -> {
                     cursor = claimed.nextCursor();
                     return new Batch(claimed.deliveries(), claimed.more(), claimed.held());

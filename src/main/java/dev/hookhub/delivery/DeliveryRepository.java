@@ -30,34 +30,37 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
 
     static final String SQL = """
             with recursive expired as (
-                -- Leases that ran out, in expiry order. The live-subscription check is a subquery per row that
+                -- Leases that ran out, in expiry order. The claimable-subscription check is a subquery per row that
                 -- OFFSET 0 keeps from becoming a join: as a join, a plan made while the queue was nearly empty
-                -- merge-joined every subscription with every row and sorted them all, on every claim.
+                -- merge-joined every subscription with every row and sorted them all, on every claim. A paused
+                -- subscription's run-out leases wait for its resume.
                 select q.id, q.subscription_id, q.locked_until from delivery q
                 where q.status = 'in_flight' and q.locked_until < now()
                   and exists (select 1 from subscription s where s.id = q.subscription_id
-                                and s.deleted_at is null and s.active offset 0)
+                                and s.deleted_at is null and s.active and s.paused_at is null offset 0)
                 order by q.locked_until
                 limit $1
                 for update of q skip locked
             ), recovered as (
-                -- Within each subscription's bound: its live leases plus the rank among its expired ones.
+                -- Within each subscription's bound (claim_bound, V18): its live leases plus the rank among its expired ones.
                 select r.id, r.subscription_id from (
                     select x.id, x.subscription_id,
                            row_number() over (partition by x.subscription_id order by x.locked_until)
                            + (select count(*) from delivery f where f.subscription_id = x.subscription_id
-                                and f.status = 'in_flight' and f.locked_until >= now()) as slot
+                                and f.status = 'in_flight' and f.locked_until >= now()) as slot,
+                           (select claim_bound(s, $2, $6) from subscription s where s.id = x.subscription_id) as bound
                       from expired x) r
-                 where r.slot <= $2
-            ), visit (subscription_id, n, wrapped, take, total, held) as (
+                 where r.slot <= r.bound
+            ), visit (subscription_id, n, wrapped, take, total, held, rate, fifo, head) as (
                 -- One subscription per step, from after the cursor ($4) in id order, wrapping around once:
                 -- each step is one descent of delivery_subscription_due, however long anyone's backlog.
-                -- take: its free slots (none if it is at its bound, not live or not active), at most its due
-                -- rows and what the batch has left; total: the batch so far; held: at its bound. Stops at a full
-                -- batch, at $5 steps, or back at the cursor.
-                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false
+                -- take: its free slots (none if it is at its bound, not live, not active or paused), at most its due
+                -- rows, its rate allowance and what the batch has left; total: the batch so far; held: at its bound
+                -- or its rate. Stops at a full batch, at $5 steps, or back at the cursor.
+                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false, null::float8, false, null::uuid
                 union all
-                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n, coalesce(room.n <= 0, false)
+                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n,
+                       coalesce(room.n <= 0, false) or take.rate_held, terms.rate, coalesce(terms.fifo, false), terms.head
                   from visit v
                  cross join lateral (
                         (select d.subscription_id, v.wrapped as wrapped from delivery d
@@ -67,10 +70,18 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                         (select d.subscription_id, true from delivery d
                           where not v.wrapped and d.status = 'queued' order by d.subscription_id limit 1)
                         limit 1) nx
+                 left join lateral (
+                        -- Its terms now (V18): in-flight bound and rate at its adaptive pace; when ordered, its head,
+                        -- the first pending delivery in publish order, the only one it may take. None unless claimable.
+                        select claim_bound(s, $2, $6) as bound, claim_rate(s, $6) as rate, s.ordering = 'fifo' as fifo,
+                               case when s.ordering = 'fifo' then (select h.id from delivery h where h.subscription_id = s.id
+                                      and h.status in ('queued', 'in_flight') order by h.seq limit 1) end as head
+                          from subscription s
+                         where s.id = nx.subscription_id and s.deleted_at is null and s.active and s.paused_at is null
+                        offset 0) terms on true
                  cross join lateral (
-                        select case when exists (select 1 from subscription s where s.id = nx.subscription_id
-                                                   and s.deleted_at is null and s.active)
-                                    then least($1 - v.total, $2
+                        select case when terms.bound is not null
+                                    then least($1 - v.total, terms.bound
                                            - (select count(*) from delivery f where f.subscription_id = nx.subscription_id
                                                 and f.status = 'in_flight' and f.locked_until >= now())::int
                                            - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int)
@@ -78,14 +89,22 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                         offset 0) room
                  cross join lateral (
                         -- One claim at a time takes from a subscription, until it commits (26731: this lock's
-                        -- class): two concurrent claims would each count the other's leases as free slots.
-                        select case when room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text))
-                                    then (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
-                                            and q.status = 'queued' and q.due_at <= now() order by q.due_at
-                                            limit greatest(0, least(room.n, $2 - live_leases(nx.subscription_id)
+                        -- class): two concurrent claims would each count the other's leases as free slots, or spend
+                        -- the same rate allowance. The lock first (OFFSET 0), then what is read after it.
+                        select coalesce(case when lk.got then
+                                   (select count(*) from (select 1 from delivery q where q.subscription_id = nx.subscription_id
+                                            and q.status = 'queued' and q.due_at <= now() and (not terms.fifo or q.id = terms.head)
+                                            order by q.due_at
+                                            limit greatest(0, least(room.n, terms.bound - live_leases(nx.subscription_id)
                                                 - (select count(*) from recovered r where r.subscription_id = nx.subscription_id)::int))) due)::int
-                                    else 0 end as n
-                        offset 0) take
+                                   end, 0) as due,
+                               case when lk.got and terms.rate is not null then rate_allowance(nx.subscription_id, terms.rate) end as allowed
+                          from (select room.n > 0 and pg_try_advisory_xact_lock(26731, hashtext(nx.subscription_id::text)) as got
+                                offset 0) lk
+                        offset 0) grant_
+                 cross join lateral (
+                        select least(grant_.due, coalesce(grant_.allowed, grant_.due)) as n,
+                               coalesce(grant_.allowed < grant_.due, false) as rate_held) take
                  where v.total < $1 and v.n < $5 and not (nx.wrapped and nx.subscription_id > $4)
             ), chosen as (
                 select id from recovered
@@ -93,9 +112,18 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                 select q.id from visit v cross join lateral (
                     select q.id from delivery q
                      where q.subscription_id = v.subscription_id and q.status = 'queued' and q.due_at <= now()
+                       and (not v.fifo or q.id = v.head)
                      order by q.due_at limit v.take
                      for update of q skip locked) q
                  where v.take > 0
+            ), paced as (
+                -- The rate limit's state: the next start moves on by what was taken at the rate granted (GCRA).
+                insert into delivery_pace (subscription_id, next_at)
+                select v.subscription_id,
+                       greatest(coalesce(pace_next(v.subscription_id), now()), now()) + sum(v.take) / min(v.rate) * interval '1 second'
+                  from visit v where v.take > 0 and v.rate is not null
+                 group by v.subscription_id
+                    on conflict (subscription_id) do update set next_at = excluded.next_at
             ), claimed as (
                 -- The chosen ids as one array, looked up by primary key: as a join, a plan cached while the queue
                 -- was nearly empty scanned the whole queue once per chosen row (80 ms a claim with 15,000 queued).
@@ -113,9 +141,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                                   and (k.expires_at is null or k.expires_at > now()) order by k.created_at desc) as secrets
             )
             -- At least one row, claimed or not: where the next claim goes on, whether this one stopped at $5 steps
-            -- with room left, and whether it passed a subscription at its bound (whose leases may be a dead
-            -- instance's: the earliest lease's end is not asked for, that would read every lease of the last
-            -- lease period, most of them finished, on each claim).
+            -- with room left, and whether it passed a subscription at its bound or its rate (whose leases may be a
+            -- dead instance's, or whose allowance grows back: the earliest lease's end is not asked for, that would
+            -- read every lease of the last lease period, most of them finished, on each claim).
             select c.*, last.subscription_id as next_cursor, last.n >= $5 and last.total < $1 as more,
                    (select bool_or(v.held) from visit v) as held
               from (select v.subscription_id, v.n, v.total from visit v order by v.n desc limit 1) last
@@ -158,8 +186,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
      * LOCKED} so several instances share the queue, and it is the delivery hot path (bench/README.md,
      * "Delivery"); Hibernate Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905).
      */
-    Uni<Claimed> claim(int limit, int maxInFlightPerSubscription, double leaseMillis, UUID cursor, int visits) {
-        Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits);
+    Uni<Claimed> claim(int limit, int maxInFlightPerSubscription, double leaseMillis, UUID cursor, int visits,
+            double paceRecoverySeconds) {
+        Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits, paceRecoverySeconds);
         return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
                         SQL, args.getDelegate()))
                 .map(rows -> read(rows, cursor));

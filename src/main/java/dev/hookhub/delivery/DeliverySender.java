@@ -200,7 +200,7 @@ public class DeliverySender {
          */
         private void expire() {
             HttpClientResponse answer = response;
-            finish(answer, answer == null ? "no response within " + timeout.toMillis() + " ms" : null, true);
+            finish(answer, answer == null ? noResponseWithin() : null, true);
         }
 
         private void finish(HttpClientResponse answer, String failure, boolean closeConnection) {
@@ -211,7 +211,7 @@ public class DeliverySender {
             if (closeConnection && request != null) {
                 close(request);
             }
-            emitter.complete(answer == null ? outcome(started, null, failure, null)
+            emitter.complete(answer == null ? timedOut(started, failure)
                     : outcome(started, answer.statusCode(), describe(answer),
                             RetryPolicy.parseRetryAfter(answer.getHeader("Retry-After"), Instant.now())));
         }
@@ -234,10 +234,21 @@ public class DeliverySender {
 
     private String describe(Throwable e) {
         if (e instanceof TimeoutException || e.getClass().getSimpleName().toLowerCase(Locale.ROOT).contains("timeout")) {
-            return "no response within " + timeout.toMillis() + " ms";
+            return noResponseWithin();
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return "no response: " + (message.length() > 300 ? message.substring(0, 300) : message);
+    }
+
+    /** No status: timed out when the description says the deadline passed (the deadline's, or a connect timeout's). */
+    private AttemptOutcome timedOut(Instant started, String description) {
+        AttemptOutcome o = outcome(started, null, description, null);
+        return new AttemptOutcome(o.attemptedAt(), null, o.description(), o.durationMs(), null,
+                description != null && description.startsWith(noResponseWithin()));
+    }
+
+    private String noResponseWithin() {
+        return "no response within " + timeout.toMillis() + " ms";
     }
 
     private static AttemptOutcome outcome(Instant started, Integer code, String description,

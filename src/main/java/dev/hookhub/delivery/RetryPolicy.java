@@ -83,6 +83,15 @@ public class RetryPolicy {
         return retryAfter.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : retryAfter;
     }
 
+    /**
+     * Whether the outcome asks the sender to slow down (the subscription's adaptive pace): 429 Too Many Requests,
+     * 502/503/504 (an overloaded or restarting receiver or gateway), or no status before the deadline.
+     */
+    public static boolean isThrottleSignal(AttemptOutcome outcome) {
+        Integer code = outcome.statusCode();
+        return outcome.timedOut() || code != null && (code == 429 || code == 502 || code == 503 || code == 504);
+    }
+
     /** A Retry-After header: delay-seconds or an HTTP date; null when absent or unreadable. */
     public static Duration parseRetryAfter(String value, Instant now) {
         if (value == null || value.isBlank()) {

@@ -54,6 +54,17 @@ class DeliveryRulesTest {
     }
 
     @Test
+    void throttlingAnswersAndTimeoutsSlowTheSubscriptionDown() {
+        for (int code : new int[] {429, 502, 503, 504}) {
+            assertTrue(RetryPolicy.isThrottleSignal(outcome(code, null)), code + " asks to slow down");
+        }
+        for (Integer code : new Integer[] {200, 204, 400, 404, 410, 500, 501, null}) {
+            assertFalse(RetryPolicy.isThrottleSignal(outcome(code, null)), code + " does not");
+        }
+        assertTrue(RetryPolicy.isThrottleSignal(new AttemptOutcome(NOW, null, "no response within 15000 ms", 15000, null, true)));
+    }
+
+    @Test
     void goneAndFailingForFiveDaysDeactivate() {
         RetryPolicy.Decision gone = policy.decide(1, outcome(410, null), null, NOW);
         assertEquals("failed", gone.status());

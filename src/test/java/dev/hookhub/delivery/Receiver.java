@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -41,8 +43,11 @@ final class Receiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
-    private volatile Function<Integer, Answer> answers = n -> Answer.of(200);
+    private volatile BiFunction<Integer, Received, Answer> answers = (n, r) -> Answer.of(200);
     private volatile CountDownLatch gate;
+    private volatile Duration delay = Duration.ZERO;
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     Receiver() {
         try {
@@ -61,8 +66,25 @@ final class Receiver implements AutoCloseable {
 
     /** Answers the n-th request (1-based) as the function says. */
     Receiver answering(Function<Integer, Answer> answers) {
+        this.answers = (n, r) -> answers.apply(n);
+        return this;
+    }
+
+    /** Answers each request as the function says, given its number (1-based) and what arrived. */
+    Receiver answeringEach(BiFunction<Integer, Received, Answer> answers) {
         this.answers = answers;
         return this;
+    }
+
+    /** Takes this long over every answer (a slow receiver). */
+    Receiver delaying(Duration delay) {
+        this.delay = delay;
+        return this;
+    }
+
+    /** The most requests this receiver was answering at once. */
+    int maxConcurrent() {
+        return maxConcurrent.get();
     }
 
     Receiver always(int status) {
@@ -91,15 +113,32 @@ final class Receiver implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        try {
+            answer(exchange);
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
         Map<String, String> headers = new TreeMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-        requests.add(new Received(Instant.now(), exchange.getRequestURI().toString(), headers, body));
-        Answer answer = answers.apply(count.incrementAndGet());
+        Received received = new Received(Instant.now(), exchange.getRequestURI().toString(), headers, body);
+        requests.add(received);
+        Answer answer = answers.apply(count.incrementAndGet(), received);
         CountDownLatch g = gate;
         if (g != null) {
             try {
                 g.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!delay.isZero()) {
+            try {
+                Thread.sleep(delay.toMillis()); // the receiver's own slowness, not a test waiting
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
