@@ -24,14 +24,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * A receiving endpoint on 127.0.0.1 that times every request: when it arrived and when its answer began
  * (System.nanoTime()), the event's number (the payload's {@code "n"}), which arrival of its delivery it was
  * (by {@code webhook-id}), how many requests were in progress at once, and which hookhub process sent it
  * (the sender's socket looked up in /proc). It answers after a fixed service time, with a status chosen per
- * event number and arrival, and can hold one request until the test releases it.
+ * event number and arrival, and can hold chosen requests until the test releases them.
  */
 final class TimedReceiver implements AutoCloseable {
 
@@ -53,10 +53,14 @@ final class TimedReceiver implements AutoCloseable {
     private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> byDelivery = new ConcurrentHashMap<>();
     private final Map<Integer, String> senderByPort = new ConcurrentHashMap<>();
-    private final AtomicInteger inProgress = new AtomicInteger();
-    private final AtomicInteger mostInProgress = new AtomicInteger();
-    private volatile Predicate<Integer> holds = n -> false;
-    private volatile CompletableFuture<String> held = new CompletableFuture<>();
+    /** The requests in progress now, as event/arrival@sender; the most at once, and which they were. */
+    private final List<String> inProgress = new ArrayList<>();
+    private int mostInProgress;
+    private List<String> busiest = List.of();
+    private volatile BiPredicate<Integer, Integer> holds = (n, nth) -> false;
+    private final List<Held> heldRequests = new ArrayList<>();
+    private int toHold;
+    private CompletableFuture<List<Held>> held = new CompletableFuture<>();
     private final CountDownLatch release = new CountDownLatch(1);
 
     /**
@@ -84,14 +88,31 @@ final class TimedReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /** A request held at the receiver: its event, which arrival of its delivery, who sent it, since when (nanoTime). */
+    record Held(int event, int nth, String sender, long since) {
+    }
+
     /**
-     * Holds the first arrival of this event until {@link #release()}; answers which process sent it once it
-     * arrived.
+     * Holds the first {@code requests} requests that match (event number, arrival of its delivery) until
+     * {@link #release()}; answers them once they all arrived.
      */
-    CompletableFuture<String> holdFirstArrivalOf(int event) {
+    synchronized CompletableFuture<List<Held>> hold(int requests, BiPredicate<Integer, Integer> which) {
+        toHold = requests;
         held = new CompletableFuture<>();
-        holds = n -> n == event;
+        holds = which;
         return held;
+    }
+
+    /** Whether this request is one to hold; the held ones' senders are answered once all have come. */
+    private synchronized boolean holding(int event, int nth, String sender) {
+        if (heldRequests.size() >= toHold || !holds.test(event, nth)) {
+            return false;
+        }
+        heldRequests.add(new Held(event, nth, sender, System.nanoTime()));
+        if (heldRequests.size() == toHold) {
+            held.complete(List.copyOf(heldRequests));
+        }
+        return true;
     }
 
     void release() {
@@ -110,14 +131,17 @@ final class TimedReceiver implements AutoCloseable {
     }
 
     /** The most requests this receiver had in progress at once. */
-    int mostInProgress() {
-        return mostInProgress.get();
+    synchronized int mostInProgress() {
+        return mostInProgress;
+    }
+
+    /** The requests in progress when the most were, as event/arrival@sender. */
+    synchronized List<String> busiest() {
+        return busiest;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         long arrivedAt = System.nanoTime();
-        mostInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
-        boolean counted = true;
         try {
             JsonNode payload = JSON.readTree(exchange.getRequestBody().readAllBytes());
             int event = payload.path("n").asInt(-1);
@@ -125,19 +149,23 @@ final class TimedReceiver implements AutoCloseable {
             int nth = byDelivery.computeIfAbsent(String.valueOf(webhookId), id -> new AtomicInteger()).incrementAndGet();
             String sender = senderByPort.computeIfAbsent(exchange.getRemoteAddress().getPort(),
                     port -> senderOf(port, server.getAddress().getPort()));
-            if (nth == 1 && holds.test(event)) {
-                held.complete(sender);
-                if (!release.await(HOLD_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("event " + event + " held for " + HOLD_LIMIT + " without a release");
+            String request = event + "/" + nth + "@" + sender;
+            enter(request);
+            int answer;
+            try {
+                if (holding(event, nth, sender)) {
+                    if (!release.await(HOLD_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("event " + event + " held for " + HOLD_LIMIT + " without a release");
+                    }
+                } else {
+                    // The receiver's own service time, not a wait for anything under test.
+                    Thread.sleep(serviceTime.toMillis());
                 }
-            } else {
-                // The receiver's own service time, not a wait for anything under test.
-                Thread.sleep(serviceTime.toMillis());
+                answer = status.apply(event, nth);
+            } finally {
+                // Out of progress before the answer goes: the request it lets the sender make next counts alone.
+                leave(request);
             }
-            int answer = status.apply(event, nth);
-            // Out of progress before the answer goes: the request it lets the sender make next counts alone.
-            inProgress.decrementAndGet();
-            counted = false;
             arrivals.add(new Arrival(event, webhookId, nth, arrivedAt, System.nanoTime(), answer, sender));
             exchange.sendResponseHeaders(answer, -1);
         } catch (InterruptedException e) {
@@ -145,11 +173,20 @@ final class TimedReceiver implements AutoCloseable {
         } catch (IOException e) {
             // the sender is gone (killed while its request was held): what the test does on purpose
         } finally {
-            if (counted) {
-                inProgress.decrementAndGet();
-            }
             exchange.close();
         }
+    }
+
+    private synchronized void enter(String request) {
+        inProgress.add(request);
+        if (inProgress.size() > mostInProgress) {
+            mostInProgress = inProgress.size();
+            busiest = List.copyOf(inProgress);
+        }
+    }
+
+    private synchronized void leave(String request) {
+        inProgress.remove(request);
     }
 
     /**
