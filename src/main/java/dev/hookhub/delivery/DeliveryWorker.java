@@ -1,6 +1,8 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -52,7 +54,7 @@ public class DeliveryWorker {
     private PgSubscriber subscriber;
 
     public DeliveryWorker(Vertx vertx, DeliveryClaim claim, DeliverySender sender, AttemptRecorder recorder,
-            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config) {
+            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config, MeterRegistry registry) {
         this.vertx = vertx;
         this.claim = claim;
         this.sender = sender;
@@ -62,6 +64,8 @@ public class DeliveryWorker {
         this.settings = hookhub.delivery();
         this.config = config;
         this.pollMillis = settings.minPollInterval().toMillis();
+        Gauge.builder("hookhub.delivery.in.flight", inFlight, AtomicInteger::get)
+                .description("Attempts this instance has under way (at most hookhub.delivery.max-in-flight)").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
