@@ -212,6 +212,13 @@ public interface HookhubConfig {
         @WithDefault("64")
         int maxInFlight();
 
+        /**
+         * Most attempts in flight in this instance for the subscriptions of one org (a claim may add one batch
+         * beyond it): however many hanging endpoints one tenant has, the others keep the rest of max-in-flight.
+         */
+        @WithDefault("768")
+        int maxInFlightPerOrg();
+
         /** Most attempts in flight for one subscription at once. */
         @WithDefault("4")
         int maxInFlightPerSubscription();

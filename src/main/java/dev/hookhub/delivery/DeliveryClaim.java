@@ -48,10 +48,10 @@ public class DeliveryClaim {
         this.paceRecoverySeconds = Math.max(0.001, this.config.paceRecovery().toMillis() / 1000.0);
     }
 
-    /** Leases up to {@code limit} due deliveries to the caller. */
-    public Uni<Batch> claim(int limit) {
+    /** Leases up to {@code limit} due deliveries to the caller, none of the subscriptions of {@code skippedOrgs}. */
+    public Uni<Batch> claim(int limit, List<UUID> skippedOrgs) {
         return deliveries.claim(limit, config.maxInFlightPerSubscription(), leaseMillis, cursor, config.claimVisits(),
-                        paceRecoverySeconds)
+                        paceRecoverySeconds, skippedOrgs)
                 .map(claimed -> {
                     cursor = claimed.nextCursor();
                     return new Batch(claimed.deliveries(), claimed.more(), claimed.held());

@@ -19,6 +19,7 @@ public class DeliveryMetrics {
     private final Counter attempted;
     private final Counter succeeded;
     private final Counter failed;
+    private final Counter throttled;
     private final Timer latency;
     private final AtomicLong queueDepth = new AtomicLong();
     private final AtomicLong oldestDueAgeSeconds = new AtomicLong();
@@ -32,6 +33,9 @@ public class DeliveryMetrics {
                 .register(registry);
         this.failed = Counter.builder("hookhub.deliveries.failed")
                 .description("Attempts that failed (non-2xx, no response, refused)").register(registry);
+        this.throttled = Counter.builder("hookhub.deliveries.throttled")
+                .description("Attempts answered 429/502/503/504 or timed out: each slows its subscription's pace")
+                .register(registry);
         this.latency = Timer.builder("hookhub.delivery.attempt.duration").description("Duration of one attempt")
                 .publishPercentileHistogram().register(registry);
         Gauge.builder("hookhub.delivery.queue.depth", queueDepth, AtomicLong::get)
@@ -44,6 +48,9 @@ public class DeliveryMetrics {
     void attempt(AttemptOutcome outcome) {
         attempted.increment();
         (RetryPolicy.isSuccess(outcome.statusCode()) ? succeeded : failed).increment();
+        if (RetryPolicy.isThrottleSignal(outcome)) {
+            throttled.increment();
+        }
         latency.record(Duration.ofMillis(outcome.durationMs()));
     }
 

@@ -78,6 +78,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                                       and h.status in ('queued', 'in_flight') order by h.seq limit 1) end as head
                           from subscription s
                          where s.id = nx.subscription_id and s.deleted_at is null and s.active and s.paused_at is null
+                           and s.org_id <> all($7::uuid[]) -- orgs at their in-flight bound in this instance
                         offset 0) terms on true
                  cross join lateral (
                         select case when terms.bound is not null
@@ -187,8 +188,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
      * "Delivery"); Hibernate Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905).
      */
     Uni<Claimed> claim(int limit, int maxInFlightPerSubscription, double leaseMillis, UUID cursor, int visits,
-            double paceRecoverySeconds) {
-        Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits, paceRecoverySeconds);
+            double paceRecoverySeconds, List<UUID> skippedOrgs) {
+        Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits, paceRecoverySeconds)
+                .addArrayOfUUID(skippedOrgs.toArray(UUID[]::new));
         return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
                         SQL, args.getDelegate()))
                 .map(rows -> read(rows, cursor));

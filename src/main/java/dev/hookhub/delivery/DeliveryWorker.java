@@ -1,6 +1,8 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,7 +14,11 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,6 +51,8 @@ public class DeliveryWorker {
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** This instance's attempts under way per org; an org at max-in-flight-per-org is left out of claims. */
+    private final Map<UUID, AtomicInteger> inFlightByOrg = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile long pollMillis;
     private int emptyRounds; // only touched by the one running claim
@@ -52,7 +60,7 @@ public class DeliveryWorker {
     private PgSubscriber subscriber;
 
     public DeliveryWorker(Vertx vertx, DeliveryClaim claim, DeliverySender sender, AttemptRecorder recorder,
-            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config) {
+            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config, MeterRegistry registry) {
         this.vertx = vertx;
         this.claim = claim;
         this.sender = sender;
@@ -62,6 +70,8 @@ public class DeliveryWorker {
         this.settings = hookhub.delivery();
         this.config = config;
         this.pollMillis = settings.minPollInterval().toMillis();
+        Gauge.builder("hookhub.delivery.in.flight", inFlight, AtomicInteger::get)
+                .description("Attempts this instance has under way (at most hookhub.delivery.max-in-flight)").register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -122,10 +132,11 @@ public class DeliveryWorker {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room).subscribe().with(batch -> {
+        claim.claim(room, fullOrgs()).subscribe().with(batch -> {
             List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
+                inFlightByOrg.computeIfAbsent(d.orgId(), org -> new AtomicInteger()).incrementAndGet();
                 attempt(d);
             }
             pollMillis = claimed.isEmpty()
@@ -165,6 +176,20 @@ public class DeliveryWorker {
         timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
+    /** The orgs at their bound in this instance: the claim takes none of their deliveries. */
+    private List<UUID> fullOrgs() {
+        if (inFlightByOrg.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> full = new ArrayList<>();
+        inFlightByOrg.forEach((org, n) -> {
+            if (n.get() >= settings.maxInFlightPerOrg()) {
+                full.add(org);
+            }
+        });
+        return full;
+    }
+
     private void attempt(ClaimedDelivery d) {
         sender.send(d)
                 .flatMap(outcome -> {
@@ -181,6 +206,7 @@ public class DeliveryWorker {
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> {
                     inFlight.decrementAndGet();
+                    inFlightByOrg.computeIfPresent(d.orgId(), (org, n) -> n.decrementAndGet() <= 0 ? null : n);
                     pollMillis = settings.minPollInterval().toMillis();
                 })
                 .subscribe().with(ignored -> wake());

@@ -485,7 +485,9 @@ class DeliveryTest {
                 .body(org.hamcrest.Matchers.containsString("hookhub_deliveries_succeeded_total"))
                 .body(org.hamcrest.Matchers.containsString("hookhub_delivery_attempt_duration_seconds_bucket"))
                 .body(org.hamcrest.Matchers.containsString("hookhub_delivery_queue_depth"))
-                .body(org.hamcrest.Matchers.containsString("hookhub_delivery_queue_oldest_due_age_seconds")));
+                .body(org.hamcrest.Matchers.containsString("hookhub_delivery_queue_oldest_due_age_seconds"))
+                .body(org.hamcrest.Matchers.containsString("hookhub_delivery_in_flight"))
+                .body(org.hamcrest.Matchers.containsString("hookhub_deliveries_throttled_total")));
     }
 
     /** An event ({@code {}}) and its delivery, as the worker would find them; state = status, attempts, locked_until, due_at. */

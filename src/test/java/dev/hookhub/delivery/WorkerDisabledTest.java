@@ -65,7 +65,7 @@ class WorkerDisabledTest {
 
         List<ClaimedDelivery> first = new ArrayList<>();
         List<ClaimedDelivery> second = new ArrayList<>();
-        Uni.combine().all().unis(claim.claim(50), claim.claim(50)).asTuple()
+        Uni.combine().all().unis(claim.claim(50, List.of()), claim.claim(50, List.of())).asTuple()
                 .invoke(t -> {
                     first.addAll(t.getItem1().deliveries());
                     second.addAll(t.getItem2().deliveries());
@@ -88,6 +88,58 @@ class WorkerDisabledTest {
         assertEquals("c.laim", any.type());
         assertEquals(1, any.secretCiphertexts().size());
         assertEquals(1, any.attempt());
+    }
+
+    @Test
+    void anOrgAtItsInFlightBoundIsLeftOutOfTheClaim() {
+        Api.Tenant full = Api.tenant();
+        Api.Tenant other = Api.tenant();
+        UUID fullSub = queued(full, "o.rg", 2, Map.of());
+        UUID otherSub = queued(other, "o.rg", 2, Map.of());
+        List<ClaimedDelivery> first = claim.claim(50, List.of(full.orgId())).await().atMost(Duration.ofSeconds(30)).deliveries();
+        assertEquals(0, of(first, fullSub), "the org at its bound got nothing");
+        assertEquals(2, of(first, otherSub), "the other org got its deliveries");
+        List<ClaimedDelivery> next = claim.claim(50, List.of()).await().atMost(Duration.ofSeconds(30)).deliveries();
+        assertEquals(2, of(next, fullSub), "below its bound again, it is served");
+    }
+
+    @Test
+    void concurrentClaimsShareOneRateAllowanceAndOneFifoHead() {
+        Api.Tenant tenant = Api.tenant();
+        UUID limited = queued(tenant, "r.ate", 10, Map.of("rate_limit", 3, "max_in_flight", 10));
+        UUID ordered = queued(tenant, "f.ifo", 5, Map.of("ordering", "fifo"));
+        List<ClaimedDelivery> all = new ArrayList<>();
+        Uni.combine().all().unis(claim.claim(50, List.of()), claim.claim(50, List.of())).asTuple()
+                .invoke(t -> {
+                    all.addAll(t.getItem1().deliveries());
+                    all.addAll(t.getItem2().deliveries());
+                }).await().atMost(Duration.ofSeconds(30));
+        assertEquals(3, of(all, limited), "one second's worth at 3/s, not one per claim");
+        assertEquals(1, of(all, ordered), "one head, whichever claim got it");
+        UUID head = all.stream().filter(d -> d.subscriptionId().equals(ordered)).findFirst().orElseThrow().id();
+        assertEquals(head, Database.query("select id from delivery where subscription_id = ? order by seq limit 1", ordered)
+                .get(0).get("id"), "the head is the first in publish order");
+        DeliveryClaim.Batch again = claim.claim(50, List.of()).await().atMost(Duration.ofSeconds(30));
+        assertEquals(0, of(again.deliveries(), limited), "the allowance is spent");
+        assertEquals(0, of(again.deliveries(), ordered), "the head is in flight");
+        assertTrue(again.held(), "held by a rate or a bound: the worker polls again soon");
+    }
+
+    /** A subscription of the tenant, with these column values, and {@code count} queued deliveries of the type. */
+    private static UUID queued(Api.Tenant tenant, String type, int count, Map<String, Object> columns) {
+        UUID id = UUID.fromString((String) Api.createSubscription(tenant, Map.of("name", type,
+                "url", "http://127.0.0.1:9/hook", "events", List.of(type))).get("id"));
+        columns.forEach((column, value) -> Database.query("update subscription set " + column + " = ?"
+                + (value instanceof String ? "::text" : "::int") + " where id = ?", value, id));
+        for (int i = 0; i < count; i++) {
+            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("type", type, "payload", Map.of("i", i))).post("/v1/events").then().statusCode(202);
+        }
+        return id;
+    }
+
+    private static long of(List<ClaimedDelivery> claimed, UUID subscription) {
+        return claimed.stream().filter(d -> d.subscriptionId().equals(subscription)).count();
     }
 
     @Test
