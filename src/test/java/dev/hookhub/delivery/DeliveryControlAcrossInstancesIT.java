@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  * <li>A fifo subscription's deliveries arrive strictly in publish order, one at a time, through failed first
  * attempts and a SIGKILL of the instance holding the head in flight: only that head is sent twice.</li>
+ * <li>A fifo head that keeps failing holds back everything behind it, on both instances, until its retries run
+ * out; then the rest go, in order.</li>
  * <li>A rate limit and an in-flight bound are shared by both instances, not granted by each.</li>
  * <li>A paused subscription gets nothing while both instances run; resumed, its backlog drains in order.</li>
  * </ul>
@@ -65,6 +68,9 @@ class DeliveryControlAcrossInstancesIT {
     /** The attempt deadline and lease margin: a killed instance's lease runs out 4 s after its claim. */
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
     private static final Duration LEASE_MARGIN = Duration.ofSeconds(1);
+    /** Retries 0.2 s to 1 s apart: a refused first attempt goes again at once; five refusals fail a delivery in 3.4 s. */
+    private static final String RETRY_SCHEDULE = "PT0.2S,PT0.4S,PT0.8S,PT1S,PT1S";
+    private static final int RETRIES = RETRY_SCHEDULE.split(",").length;
     /** How long requests are held at the receiver with the in-flight bound reached: within the attempt deadline. */
     private static final Duration HOLD = Duration.ofMillis(1500);
     /** What an attempt's start and its predecessor's end, read back from delivery_attempt, may disagree by. */
@@ -174,6 +180,41 @@ class DeliveryControlAcrossInstancesIT {
             System.out.printf("fifo: %d events, %d requests (%s); head %d held by %s, killed, re-sent by %s %.1f s later;"
                             + " at most %d at once%n", events, arrivals.size(), bySender(arrivals), killedHead, killed,
                     head.get(1).sender(), (head.get(1).arrivedAt() - killedAt) / 1e9, receiver.mostInProgress());
+        }
+    }
+
+    @Test
+    void aFifoHeadThatKeepsFailingHoldsBackTheRestOnBothInstancesUntilItsRetriesRunOut() throws Exception {
+        int events = 10;
+        int attempts = 1 + RETRIES;
+        try (TimedReceiver receiver = new TimedReceiver(Duration.ofMillis(20), (n, nth) -> n == 0 ? 500 : 200, senders)) {
+            Api.Tenant tenant = Api.tenant();
+            UUID subscription = subscribe(tenant, "blocked", receiver, "blocked.event");
+            control(tenant, subscription, Map.of("ordering", "fifo"));
+            Map<UUID, Integer> numbers = new HashMap<>();
+            for (int n = 0; n < events; n++) {
+                numbers.put(publish(instances().get(n % 2), tenant, "blocked.event", n, 1), n);
+            }
+
+            await("the head failed, the rest succeeded").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id = ? and status in ('succeeded',"
+                            + " 'failed')", subscription) == events);
+            assertEquals(attempts, attemptsPerDelivery(subscription, numbers).get(0), "the head's attempts");
+            assertEquals(1, count("select count(*) from delivery where subscription_id = ? and status = 'failed'",
+                    subscription), "only the head failed");
+
+            // Its every retry first, while nothing behind it went on either instance; then the rest, in order.
+            List<TimedReceiver.Arrival> arrivals = receiver.arrivals();
+            String trace = trace(arrivals);
+            List<Integer> expected = new ArrayList<>(Collections.nCopies(attempts, 0));
+            expected.addAll(IntStream.range(1, events).boxed().toList());
+            assertEquals(expected, arrivals.stream().map(TimedReceiver.Arrival::event).toList(), trace);
+            assertTrue(arrivals.get(attempts).arrivedAt() >= arrivals.get(attempts - 1).answeredAt(),
+                    "event 1 went before the head's last attempt was answered: " + trace);
+            assertEquals(1, receiver.mostInProgress(), "one request at a time, but " + receiver.busiest() + ": " + trace);
+            System.out.printf("blocked head: %d attempts of event 0 over %.1f s, then %d in order (%s)%n", attempts,
+                    (arrivals.get(attempts - 1).arrivedAt() - arrivals.get(0).arrivedAt()) / 1e9, events - 1,
+                    bySender(arrivals));
         }
     }
 
@@ -503,7 +544,7 @@ class DeliveryControlAcrossInstancesIT {
         settings.put("HOOKHUB_DELIVERY_ALLOW_PRIVATE_TARGETS", "true");
         settings.put("HOOKHUB_DELIVERY_TIMEOUT", TIMEOUT.toString());
         settings.put("HOOKHUB_DELIVERY_LEASE_MARGIN", LEASE_MARGIN.toString());
-        settings.put("HOOKHUB_DELIVERY_RETRY_SCHEDULE", "PT0.2S,PT0.4S,PT0.8S,PT1S,PT1S");
+        settings.put("HOOKHUB_DELIVERY_RETRY_SCHEDULE", RETRY_SCHEDULE);
         settings.put("HOOKHUB_DELIVERY_MAX_POLL_INTERVAL", "PT0.5S");
         return settings;
     }
