@@ -57,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>A rate limit and an in-flight bound are shared by both instances, not granted by each.</li>
  * <li>A paused subscription gets nothing while both instances run; resumed, its backlog drains in order.</li>
  * </ul>
- * Short attempt deadline, lease and retry schedule, so that a kill and a retry take a second or three, not
+ * Short attempt deadline (3 s), lease (4 s) and retry schedule, so that a kill and a retry cost seconds, not
  * minutes; the poll is at most 0.5 s, so both instances keep claiming (and contending) throughout.
  */
 @EnabledIfSystemProperty(named = "hookhub.packaged-jar", matches = ".+",
