@@ -28,14 +28,20 @@ function freePort() {
   });
 }
 
-// A receiver on loopback: /fail answers 500 until switched, /ok answers 200.
+// A receiver on loopback: /fail answers 500 until switched, /ok answers 200, /later 503 with an hour's
+// Retry-After (a delivery that failed once and waits for its retry: a blocked head when ordered).
 let failing = true;
 const received = [];
 const receiver = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     received.push(req.url);
-    res.statusCode = req.url.startsWith('/fail') && failing ? 500 : 200;
+    if (req.url.startsWith('/later')) {
+      res.statusCode = 503;
+      res.setHeader('Retry-After', '3600');
+    } else {
+      res.statusCode = req.url.startsWith('/fail') && failing ? 500 : 200;
+    }
     res.end();
   });
 });
@@ -234,6 +240,62 @@ async function main() {
     const actions = await page.locator('table.cards tbody tr td:nth-child(2)').allTextContents();
     check(actions.length === 55 && actions.every((a) => a === 'subscription.update'), 'the filter keeps updates only');
     log('read the audit trail: paged and filtered');
+
+    // Delivery control: an ordered subscription whose first delivery failed once and waits an hour for its retry.
+    const ordered = await create('Ledger (ordered)', `${hook}/later/ledger`, ['ledger.entry'],
+      { ordering: 'fifo', rateLimit: 5 });
+    const entries = [];
+    for (let i = 0; i < 2; i++) {
+      entries.push((await api('POST', '/v1/events', { token, body: { type: 'ledger.entry', payload: { entry: i } } })).body.id);
+    }
+    const head = await until('the ordered head to fail once', async () => {
+      const e = (await api('GET', `/v1/events/${entries[0]}`, { token })).body;
+      return e.deliveries.find((d) => d.status === 'queued' && d.attempts >= 1);
+    });
+    await page.goto(base + '/console/#/subscriptions/' + ordered.id);
+    await page.getByRole('heading', { name: 'Ledger (ordered)' }).waitFor();
+    const control = page.locator('.panel.control');
+    await control.getByText('running').waitFor();
+    const controlText = await control.textContent();
+    check(controlText.includes('5 per second') && controlText.includes('fifo') && controlText.includes('Max in flight: 4')
+      && controlText.includes('Pace: 100%') && /Held: \d+ queued/.test(controlText), 'the control panel: ' + controlText);
+    await control.getByRole('button', { name: 'Pause' }).click();
+    await control.getByText(/paused since/).waitFor();
+    const paused = (await api('GET', `/v1/subscriptions/${ordered.id}`, { token })).body;
+    check(paused.paused === true && paused.pausedAt !== null, 'paused through /v1');
+    check((await control.textContent()).includes(`Held: ${paused.held} queued`), 'the held count is shown');
+    await page.screenshot({ path: path.join(shots, 'delivery-control.png'), fullPage: true });
+    await control.getByRole('button', { name: 'Resume' }).click();
+    await control.getByText('running').waitFor();
+    check((await api('GET', `/v1/subscriptions/${ordered.id}`, { token })).body.paused === false, 'resumed through /v1');
+
+    // Settings: the rate limit, the in-flight bound and the ordering are edited with the rest.
+    await page.getByLabel(/^Rate limit/).fill('12');
+    await page.getByLabel(/^Max in flight/).fill('');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText(/^Saved: version/).waitFor();
+    const saved = (await api('GET', `/v1/subscriptions/${ordered.id}`, { token })).body;
+    check(saved.rateLimit === 12 && saved.maxInFlight === 4 && saved.ordering === 'fifo', 'settings saved: ' + JSON.stringify(saved));
+
+    // Skip the blocked head: its attempt on the timeline has the button; the next entry becomes the head.
+    const headAttempt = page.locator('ol.timeline li.failed', { hasText: entries[0] }).first();
+    await headAttempt.waitFor();
+    page.once('dialog', (d) => d.accept());
+    await headAttempt.getByRole('button', { name: 'Skip' }).click();
+    await page.getByText(/^Skipped: the delivery is cancelled/).waitFor();
+    const skipped = (await api('GET', `/v1/events/${entries[0]}`, { token })).body.deliveries.find((d) => d.id === head.id);
+    check(skipped.status === 'cancelled', 'the head was skipped: ' + JSON.stringify(skipped));
+
+    // Recover / bulk retry: the next entry, blocked in its turn (failed once, waiting an hour), is queued again, due
+    // now; the count is shown.
+    await until('the next entry to fail once', async () => {
+      const e = (await api('GET', `/v1/events/${entries[1]}`, { token })).body;
+      return e.deliveries.find((d) => d.status === 'queued' && d.attempts >= 1);
+    });
+    await page.getByLabel(/^Event types/).fill('ledger.entry');
+    await page.getByRole('button', { name: 'Re-queue failed deliveries' }).click();
+    await page.getByText(/^Re-queued 1 delivery published from/).first().waitFor();
+    log('paused, resumed and re-configured an ordered subscription, skipped its blocked head and recovered the next');
 
     // Operator sign-in: the admin token picks the org.
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.store.PipelinedTransaction;
+import dev.hookhub.subscription.Subscription;
 import dev.hookhub.subscription.SubscriptionRepository;
 import dev.hookhub.support.SqlRows;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -18,7 +19,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -210,16 +213,66 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
 
     /**
      * Re-queues the org's delivery, due now, if it failed for good or waits for its retry, its subscription
-     * is live and active and its event was not erased; in the caller's transaction. 1 when it did, 0 otherwise. A conditional update, not
-     * a read and a write: a claim or a delete in between cannot be overwritten.
+     * is live and active and its event was not erased; in the caller's transaction. 1 when it did, 0 otherwise.
+     * A conditional update, not a read and a write: a claim or a delete in between cannot be overwritten. A failed
+     * delivery goes to the tail of its subscription's publish order ({@link #REQUEUE}).
      */
     public Uni<Integer> requeue(UUID orgId, UUID id) {
-        return update("status = '" + Delivery.QUEUED + "', dueAt = current_timestamp, lockedUntil = null, completedAt = null"
-                + " where id = ?1 and orgId = ?2 and status in ('" + Delivery.FAILED + "', '" + Delivery.QUEUED + "')"
-                + " and exists (select 1 from Subscription s where s.id = subscriptionId and "
-                + SubscriptionRepository.live("s") + " and s.active)"
-                + " and exists (select 1 from Event e where e.id = eventId and e.erasedAt is null)",
-                id, orgId);
+        return requeue(REQUEUE.formatted("d.id = :id and d.org_id = :org and d.status in ('" + Delivery.FAILED + "', '"
+                + Delivery.QUEUED + "')", ""), Map.of("id", id, "org", orgId));
+    }
+
+    /**
+     * Re-queues, due now, every delivery of the subscription published in [since, until) that failed for good or
+     * waits for a retry after a failed attempt, of one of {@code types} when not null, whose event was not erased,
+     * while the subscription is live and active; in the caller's transaction; how many. Each row once, by the
+     * same conditional statement as a single retry.
+     */
+    public Uni<Integer> requeueFailed(UUID subscriptionId, Instant since, Instant until, List<String> types) {
+        Map<String, Object> args = new HashMap<>(Map.of("subscription", subscriptionId, "since", since, "until", until));
+        if (types != null) {
+            if (types.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            args.put("types", types);
+        }
+        return requeue(REQUEUE.formatted("d.subscription_id = :subscription and d.created_at >= :since"
+                        + " and d.created_at < :until and (d.status = '" + Delivery.FAILED + "' or d.status = '"
+                        + Delivery.QUEUED + "' and d.attempts >= 1)", types == null ? "" : " and e.type in (:types)"),
+                args);
+    }
+
+    /**
+     * The re-queue of a retry and of a recovery; %s: which rows, and a condition on their event. Native: it draws
+     * publish order numbers (nextval, no HQL form). A delivery that failed for good gets a new number, in the order
+     * the rows were published, so an ordered (fifo) subscription sends it after what is pending, instead of
+     * before everything published since; one waiting for its retry keeps its place. The rows are locked first
+     * ({@code FOR UPDATE}), and a row a claim took meanwhile no longer matches and is left alone.
+     */
+    private static final String REQUEUE = """
+            with picked as (
+                select d.id, d.status from delivery d
+                 where %s
+                   and exists (select 1 from subscription s where s.id = d.subscription_id
+                                 and s.deleted_at is null and s.active)
+                   and exists (select 1 from event e where e.id = d.event_id and e.erased_at is null%s)
+                 order by d.seq nulls first, d.created_at, d.id
+                   for update of d
+            ), numbered as (
+                select p.id, case when p.status = 'failed' then nextval('delivery_seq') end as seq from picked p
+            )
+            update delivery d set status = 'queued', due_at = now(), locked_until = null, completed_at = null,
+                   seq = coalesce(n.seq, d.seq)
+              from numbered n
+             where d.id = n.id
+            """;
+
+    private Uni<Integer> requeue(String sql, Map<String, Object> args) {
+        return Panache.getSession().flatMap(session -> {
+            var query = session.createNativeQuery(sql);
+            args.forEach(query::setParameter);
+            return query.executeUpdate();
+        });
     }
 
     /**
@@ -341,5 +394,38 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
      */
     public Uni<Integer> purgeFinishedBefore(Instant cutoff, int batch) {
         return pool.preparedQuery(PURGE).execute(Tuple.of(cutoff.atOffset(ZoneOffset.UTC), batch)).map(rows -> rows.rowCount());
+    }
+
+    /** How many of the subscription's deliveries are queued (held while it is paused): its pending index. */
+    @WithSession
+    public Uni<Long> queuedOf(UUID subscriptionId) {
+        return count("subscriptionId = ?1 and status = ?2", subscriptionId, Delivery.QUEUED);
+    }
+
+    /**
+     * Cancels the org's delivery if it is the blocked head of an ordered subscription: the subscription is live and
+     * fifo, the delivery is its first pending one in publish order, queued, and failed at least once. In the
+     * caller's transaction; 1 when it did, 0 otherwise. A conditional update: a claim that took it in between
+     * (in flight now) is not overwritten.
+     */
+    public Uni<Integer> skipHead(UUID orgId, UUID id) {
+        return Panache.getSession().flatMap(session -> session.createMutationQuery(
+                        "update Delivery d set d.status = :cancelled, d.completedAt = current_timestamp, d.lockedUntil = null"
+                                + " where d.id = :id and d.orgId = :org and d.status = :queued and d.attempts >= 1"
+                                + " and exists (select 1 from Subscription s where s.id = d.subscriptionId and "
+                                + SubscriptionRepository.live("s") + " and s.ordering = :fifo)"
+                                + " and d.seq = (select min(h.seq) from Delivery h where h.subscriptionId = d.subscriptionId"
+                                + " and h.status in (:queued, :inFlight))")
+                .setParameter("cancelled", Delivery.CANCELLED).setParameter("id", id).setParameter("org", orgId)
+                .setParameter("queued", Delivery.QUEUED).setParameter("inFlight", Delivery.IN_FLIGHT)
+                .setParameter("fifo", Subscription.FIFO)
+                .executeUpdate());
+    }
+
+    /** The subscription's first pending (queued or in flight) delivery in publish order, or null: a fifo head. */
+    @WithSession
+    public Uni<Delivery> headOf(UUID subscriptionId) {
+        return find("subscriptionId = ?1 and status in (?2, ?3) order by seq", subscriptionId, Delivery.QUEUED,
+                Delivery.IN_FLIGHT).firstResult();
     }
 }

@@ -81,6 +81,9 @@ public final class BodyProblems {
         if (type == java.util.UUID.class) {
             return "a UUID";
         }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 date-time with an offset (2026-12-05T17:00:00Z) or a MessagePack timestamp";
+        }
         return "an object";
     }
 

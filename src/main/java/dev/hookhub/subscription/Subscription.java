@@ -9,6 +9,7 @@ import org.hibernate.annotations.Generated;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -93,4 +94,22 @@ public class Subscription extends PanacheEntityBase {
 
     public static final String FIFO = "fifo";
     public static final String UNORDERED = "none";
+
+    /**
+     * The adaptive pace at {@code now}: the stored pace doubled for every {@code recovery} since it was set, at
+     * most 1 (the stored pace itself while it was never set). The same formula as the claim's SQL function
+     * claim_pace (V18), which is what the engine applies; this one is what /v1 shows.
+     */
+    public double paceAt(Instant now, Duration recovery) {
+        if (pacedAt == null) {
+            return pace;
+        }
+        double elapsed = Math.max(0, Duration.between(pacedAt, now).toNanos() / 1e9);
+        return Math.min(1, pace * Math.pow(2, elapsed / (recovery.toNanos() / 1e9)));
+    }
+
+    /** Whether it is paused: its deliveries are held until it is resumed. */
+    public boolean paused() {
+        return pausedAt != null;
+    }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -29,6 +30,14 @@ public class SubscriptionRules {
 
     static final int MAX_EVENTS = 50;
     static final int MAX_HEADERS = 20;
+    /** Bounds of rateLimit (attempts started per second) and maxInFlight: the columns' checks (V18). */
+    public static final int MAX_RATE_LIMIT = 10_000;
+    public static final int MAX_IN_FLIGHT = 1_000;
+    /** What a rateLimit must be, for the field's 400 whichever layer finds it wrong. */
+    public static final String RATE_LIMIT_RULE = "must be an integer from 1 to " + MAX_RATE_LIMIT
+            + " (deliveries per second), or null for no limit";
+    public static final String MAX_IN_FLIGHT_RULE = "must be an integer from 1 to " + MAX_IN_FLIGHT
+            + ", or null for the instance default";
     private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}");
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
     private static final Pattern SECRET = Pattern.compile("whsec_([A-Za-z0-9+/]+={0,2})");
@@ -148,6 +157,38 @@ public class SubscriptionRules {
             headers.put(name, v);
         }
         return headers;
+    }
+
+    /** Attempts started per second: empty clears it (no limit); else 1 to {@value #MAX_RATE_LIMIT}. */
+    public Integer rateLimit(OptionalLong value) {
+        return bounded("rateLimit", value, MAX_RATE_LIMIT, RATE_LIMIT_RULE);
+    }
+
+    /** Attempts in flight at once: empty clears it (the instance default); else 1 to {@value #MAX_IN_FLIGHT}. */
+    public Integer maxInFlight(OptionalLong value) {
+        return bounded("maxInFlight", value, MAX_IN_FLIGHT, MAX_IN_FLIGHT_RULE);
+    }
+
+    /** {@code none} (the default when absent) or {@code fifo}. */
+    public String ordering(String value) {
+        if (value == null) {
+            return Subscription.UNORDERED;
+        }
+        if (!value.equals(Subscription.UNORDERED) && !value.equals(Subscription.FIFO)) {
+            throw Rejection.invalidField("ordering", "must be '" + Subscription.UNORDERED + "' or '" + Subscription.FIFO + "'");
+        }
+        return value;
+    }
+
+    private static Integer bounded(String field, OptionalLong value, int max, String rule) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        long n = value.getAsLong();
+        if (n < 1 || n > max) {
+            throw Rejection.invalidField(field, rule);
+        }
+        return (int) n;
     }
 
     /** A caller-given signing secret: whsec_ and the base64 of 24 to 64 bytes. */

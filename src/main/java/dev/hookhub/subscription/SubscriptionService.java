@@ -69,6 +69,9 @@ public class SubscriptionService {
         s.headers = new LinkedHashMap<>(rules.headers(draft.headers()));
         s.active = draft.active() == null || draft.active();
         s.ownerPublicKey = rules.ownerPublicKey(draft.ownerPublicKey());
+        s.rateLimit = draft.rateLimit() == null ? null : rules.rateLimit(draft.rateLimit());
+        s.maxInFlight = draft.maxInFlight() == null ? null : rules.maxInFlight(draft.maxInFlight());
+        s.ordering = rules.ordering(draft.ordering());
         s.version = 1;
         s.createdAt = now();
         s.createdBy = caller.actor();
@@ -138,6 +141,15 @@ public class SubscriptionService {
                 }
                 if (changes.ownerPublicKey() != null) {
                     s.ownerPublicKey = rules.ownerPublicKey(changes.ownerPublicKey());
+                }
+                if (changes.rateLimit() != null) {
+                    s.rateLimit = rules.rateLimit(changes.rateLimit());
+                }
+                if (changes.maxInFlight() != null) {
+                    s.maxInFlight = rules.maxInFlight(changes.maxInFlight());
+                }
+                if (changes.ordering() != null) {
+                    s.ordering = rules.ordering(changes.ordering());
                 }
                 if (changes.secret() != null) {
                     throw Rejection.invalidField("secret", "cannot be changed here; use the rotate action");

@@ -85,6 +85,10 @@ export const v1 = {
   event: (id) => call('GET', `/v1/events/${id}`),
   eventAttempts: (id, outcome) => call('GET', `/v1/events/${id}/attempts` + q({ outcome })),
   retry: (deliveryId) => call('POST', `/v1/deliveries/${deliveryId}/retry`),
+  skip: (deliveryId) => call('POST', `/v1/deliveries/${deliveryId}/skip`),
+  pause: (id) => call('POST', `/v1/subscriptions/${id}/pause`),
+  resume: (id) => call('POST', `/v1/subscriptions/${id}/resume`),
+  recover: (id, since, until, eventTypes) => call('POST', `/v1/subscriptions/${id}/recover`, { body: { since, until, eventTypes } }),
   stats: (subscriptionId) => call('GET', '/v1/stats/attempts' + q({ subscriptionId, hours: 24 })),
   audit: (action, cursor) => call('GET', '/v1/audit' + q({ action, cursor, limit: 50 })),
 };

@@ -216,16 +216,27 @@ async function subscriptionView(id) {
     ['application/json', 'application/x-msgpack'].map((t) => h('option', { value: t, selected: t === s.contentType }, t)));
   const headers = h('textarea', { name: 'headers', rows: 3 }, headersText(s.headers));
   const active = h('input', { type: 'checkbox', id: 'active', checked: s.active });
+  const rateLimit = h('input', { name: 'rateLimit', type: 'number', min: 1, max: 10000, step: 1,
+    value: s.rateLimit ?? '', placeholder: 'no limit' });
+  const maxInFlight = h('input', { name: 'maxInFlight', type: 'number', min: 1, max: 1000, step: 1, value: s.maxInFlight });
+  const ordering = h('select', { name: 'ordering' },
+    [['none', 'none (any order)'], ['fifo', 'fifo (one at a time, in publish order)']]
+      .map(([v, t]) => h('option', { value: v, selected: v === s.ordering }, t)));
   const settings = h('form', {
     onsubmit: (ev) => {
       ev.preventDefault();
       act(ev.submitter, async () => {
-        const changed = await v1.change(id, {
+        const changes = {
           name: name.value, url: url.value, description: description.value,
           events: events.value.split(',').map((e) => e.trim()).filter(Boolean), contentType: contentType.value,
-          headers: parseHeaders(headers.value), active: active.checked,
-        });
+          headers: parseHeaders(headers.value), active: active.checked, ordering: ordering.value,
+        };
+        // Only what was edited: an empty field is null (no limit; the instance default), which clears the setting.
+        if (rateLimit.value !== String(s.rateLimit ?? '')) changes.rateLimit = numberOrNull(rateLimit.value);
+        if (maxInFlight.value !== String(s.maxInFlight)) changes.maxInFlight = numberOrNull(maxInFlight.value);
+        const changed = await v1.change(id, changes);
         say(`Saved: version ${changed.version}.`);
+        Object.assign(s, changed);
       });
     },
   }, h('fieldset', {}, h('legend', {}, 'Settings'),
@@ -233,6 +244,9 @@ async function subscriptionView(id) {
     field('Description', description),
     h('div', { class: 'grid2' }, field('Events (comma-separated)', events), field('Content type', contentType)),
     field('Custom headers (one "Name: value" a line)', headers),
+    h('div', { class: 'grid2' }, field('Rate limit (deliveries per second; empty: no limit)', rateLimit),
+      field('Max in flight (empty: the instance default)', maxInFlight)),
+    field('Ordering', ordering),
     h('label', { class: 'check', for: 'active' }, active, 'Active'),
     h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save settings'))));
 
@@ -263,7 +277,7 @@ async function subscriptionView(id) {
   const timeline = h('ol', { class: 'timeline', 'aria-label': 'Delivery attempts, newest first' });
   const refreshAttempts = () => act(null, async () => {
     const page = await v1.attempts(id, filter.value);
-    renderTimeline(timeline, page.items, true, () => refreshAttempts());
+    renderTimeline(timeline, page.items, true, () => refreshAttempts(), s.ordering === 'fifo');
   });
   filter.addEventListener('change', refreshAttempts);
 
@@ -274,6 +288,7 @@ async function subscriptionView(id) {
       h('div', {}, h('strong', {}, 'Last success: '), when(s.lastHttpSuccess)),
       h('div', {}, h('strong', {}, 'Last failure: '), when(s.lastHttpFail))),
     actions, secretOut,
+    h('h2', {}, 'Delivery control'), controlPanel(s), recoverForm(s, () => refreshAttempts()),
     h('h2', {}, 'Last 24 hours'), chartsPanel(id),
     h('h2', {}, 'Delivery attempts'),
     h('div', { class: 'row' }, h('div', {}, field('Show', filter)),
@@ -282,12 +297,67 @@ async function subscriptionView(id) {
   refreshAttempts();
 }
 
+function numberOrNull(text) {
+  return text.trim() === '' ? null : Number(text);
+}
+
+/**
+ * The subscription's delivery control: paused or running, what is held, its limits, ordering and adaptive pace,
+ * with Pause / Resume (each answer redraws the panel).
+ */
+function controlPanel(s) {
+  const panel = h('div', { class: 'panel control', 'aria-live': 'polite' });
+  const draw = (c) => {
+    const toggle = c.paused
+      ? h('button', { type: 'button', onclick: (ev) => act(ev.target, async () => { draw(await v1.resume(c.id)); say('Resumed: its deliveries go out again.'); }) }, 'Resume')
+      : h('button', { type: 'button', class: 'secondary', onclick: (ev) => act(ev.target, async () => { draw(await v1.pause(c.id)); say('Paused: its deliveries are held until it is resumed.'); }) }, 'Pause');
+    panel.replaceChildren(
+      h('div', { class: 'grid2' },
+        h('div', {}, h('strong', {}, 'State: '), c.paused
+          ? h('span', { class: 'badge off' }, `paused since ${when(c.pausedAt)}`) : h('span', { class: 'badge ok' }, 'running')),
+        h('div', {}, h('strong', {}, 'Held: '), `${c.held} queued`),
+        h('div', {}, h('strong', {}, 'Rate limit: '), c.rateLimit === null ? 'no limit' : `${c.rateLimit} per second`),
+        h('div', {}, h('strong', {}, 'Max in flight: '), String(c.maxInFlight)),
+        h('div', {}, h('strong', {}, 'Ordering: '), c.ordering === 'fifo' ? 'fifo (one at a time, in publish order)' : 'none'),
+        h('div', {}, h('strong', {}, 'Pace: '), `${Math.round(c.pace * 100)}%`,
+          c.pace < 1 ? h('span', { class: 'muted' }, ' (slowed down by the receiver; recovering)') : '')),
+      h('div', { class: 'row' }, toggle));
+  };
+  draw(s);
+  return panel;
+}
+
+/** "Recover / bulk retry": re-queues what failed in a time window; the answer says how many. */
+function recoverForm(s, after) {
+  const since = h('input', { name: 'since', value: new Date(Date.now() - 24 * 3600 * 1000).toISOString(), required: true });
+  const until = h('input', { name: 'until', placeholder: 'now' });
+  const types = h('input', { name: 'eventTypes', placeholder: 'every type' });
+  const out = h('p', { 'aria-live': 'polite' });
+  return h('form', {
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      act(ev.submitter, async () => {
+        const list = types.value.split(',').map((t) => t.trim()).filter(Boolean);
+        const r = await v1.recover(s.id, since.value.trim(), until.value.trim() || undefined, list.length ? list : undefined);
+        out.textContent = `Re-queued ${r.requeued} ${r.requeued === 1 ? 'delivery' : 'deliveries'} published from ${when(r.since)} until ${when(r.until)}.`;
+        say(out.textContent);
+        setTimeout(after, 1500);
+      });
+    },
+  }, h('fieldset', {}, h('legend', {}, 'Recover / bulk retry'),
+    h('p', { class: 'muted' }, 'Queues again, due now, every delivery published in the window that failed for good or waits for a retry.'),
+    h('div', { class: 'grid2' }, field('Since (ISO-8601)', since), field('Until (ISO-8601; empty: now)', until)),
+    field('Event types (comma-separated; empty: every type)', types),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Re-queue failed deliveries')), out));
+}
+
 /**
  * Attempts as a timeline: a subscription's newest first (each naming its event), an event's oldest
  * first (each naming its subscription). A failed attempt that is its delivery's latest shown gets
- * "Retry now" (the server says 409 if the delivery has moved on since).
+ * "Retry now" (the server says 409 if the delivery has moved on since), and on an ordered (fifo) subscription
+ * "Skip" too: the server skips only the blocked head (the first pending delivery) and says why otherwise.
  */
-function renderTimeline(list, attempts, newestFirst, after) {
+function renderTimeline(list, attempts, newestFirst, after, fifo) {
   if (!attempts.length) {
     list.replaceChildren(h('li', {}, 'No attempts.'));
     return;
@@ -306,12 +376,22 @@ function renderTimeline(list, attempts, newestFirst, after) {
           setTimeout(after, 1500);
         }),
       }, 'Retry now') : null;
+    const skip = retry && fifo
+      ? h('button', {
+        type: 'button', class: 'secondary',
+        onclick: (ev) => act(ev.target, async () => {
+          if (!confirm('Skip this delivery? It is cancelled, never sent, and the next one in order goes out.')) return;
+          const d = await v1.skip(a.deliveryId);
+          say(`Skipped: the delivery is ${d.status}; the next one in order is the head now.`);
+          setTimeout(after, 1500);
+        }),
+      }, 'Skip') : null;
     return h('li', { class: ok ? 'succeeded' : 'failed' },
       h('div', { class: 'line1' },
         h('time', { datetime: a.attemptedAt }, when(a.attemptedAt)),
         h('span', { class: ok ? 'badge ok' : 'badge bad' }, a.statusCode === null ? 'no response' : String(a.statusCode)),
         h('span', {}, a.statusDescription),
-        h('span', { class: 'muted' }, `${a.durationMs} ms`), retry),
+        h('span', { class: 'muted' }, `${a.durationMs} ms`), retry, skip),
       newestFirst
         ? h('div', { class: 'muted' }, 'event ', a.eventErased
           ? [h('span', { class: 'mono' }, a.eventId), ' (erased: its payload is gone)']

@@ -2,6 +2,7 @@ package dev.hookhub.api.v1;
 
 import dev.hookhub.api.Access;
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.delivery.DeliveryControl;
 import dev.hookhub.delivery.ManualDeliveries;
 import dev.hookhub.negotiation.ProblemException;
 import dev.hookhub.negotiation.WireFormat;
@@ -12,6 +13,7 @@ import dev.hookhub.subscription.SubscriptionDeletion;
 import dev.hookhub.subscription.SubscriptionService;
 import dev.hookhub.support.ClientAddress;
 import dev.hookhub.support.Ids;
+import dev.hookhub.tenancy.Requester;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -43,14 +45,16 @@ public class SubscriptionResource {
     private final SubscriptionService subscriptions;
     private final SubscriptionDeletion deletion;
     private final ManualDeliveries manual;
+    private final DeliveryControl control;
     private final HookhubConfig config;
 
     public SubscriptionResource(V1Access access, SubscriptionService subscriptions, SubscriptionDeletion deletion,
-            ManualDeliveries manual, HookhubConfig config) {
+            ManualDeliveries manual, DeliveryControl control, HookhubConfig config) {
         this.access = access;
         this.subscriptions = subscriptions;
         this.deletion = deletion;
         this.manual = manual;
+        this.control = control;
         this.config = config;
     }
 
@@ -63,7 +67,8 @@ public class SubscriptionResource {
                 .flatMap(caller -> subscriptions.create(caller, V1Mapper.draft(body), V1Access.requester(caller, http)))
                 .map(created -> RestResponse.ResponseBuilder
                         .<V1Dtos.SubscriptionView>created(URI.create("/v1/subscriptions/" + created.subscription().id))
-                        .entity(V1Mapper.view(created.subscription(), created.secret(), created.keyId()))
+                        .entity(V1Mapper.view(created.subscription(), created.secret(), created.keyId(), null,
+                                config.delivery()))
                         .build());
     }
 
@@ -78,7 +83,7 @@ public class SubscriptionResource {
                 .flatMap(caller -> subscriptions.page(caller, search, after, pageSize + 1))
                 .map(rows -> {
                     V1Paging.Slice<Subscription> page = V1Paging.slice(rows, pageSize, s -> s.id.toString());
-                    return new V1Dtos.SubscriptionPage(page.map(V1Mapper::view), page.nextCursor());
+                    return new V1Dtos.SubscriptionPage(page.map(this::view), page.nextCursor());
                 });
     }
 
@@ -88,9 +93,9 @@ public class SubscriptionResource {
     public Uni<V1Dtos.SubscriptionView> get(@PathParam("id") String id) {
         UUID subscriptionId = V1Access.id("id", id);
         return access.reader()
-                .flatMap(caller -> subscriptions.find(caller, subscriptionId))
+                .flatMap(caller -> control.find(caller.orgId(), subscriptionId))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
-                .map(V1Mapper::view);
+                .map(this::view);
     }
 
     @Access(Access.Who.WRITER)
@@ -104,7 +109,7 @@ public class SubscriptionResource {
                 .flatMap(caller -> subscriptions.change(caller, subscriptionId, V1Mapper.draft(body),
                         V1Access.requester(caller, http)))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
-                .map(V1Mapper::view);
+                .map(this::view);
     }
 
     /** The body ({"secret": ...}) is optional, so a bare POST without a Content-Type works too. */
@@ -150,6 +155,67 @@ public class SubscriptionResource {
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
                 .map(sent -> RestResponse.status(RestResponse.Status.ACCEPTED,
                         new V1Dtos.TestSent(sent.eventId(), sent.deliveryId(), sent.type())));
+    }
+
+    /**
+     * Pauses the subscription: its deliveries are held, queued and unattempted, until it is resumed. 200 with the
+     * subscription (paused, pausedAt, held); pausing a paused one changes nothing. Any body is ignored.
+     */
+    @Access(Access.Who.WRITER)
+    @POST
+    @Path("/{id}/pause")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<V1Dtos.SubscriptionView> pause(@PathParam("id") String id, @Context HttpServerRequest http) {
+        return control(id, http, control::pause);
+    }
+
+    /** Resumes a paused subscription; resuming one that is not paused changes nothing. Any body is ignored. */
+    @Access(Access.Who.WRITER)
+    @POST
+    @Path("/{id}/resume")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<V1Dtos.SubscriptionView> resume(@PathParam("id") String id, @Context HttpServerRequest http) {
+        return control(id, http, control::resume);
+    }
+
+    /** A pause or a resume: the writer's own live subscription, 404 otherwise; the view with its held count. */
+    private Uni<V1Dtos.SubscriptionView> control(String id, HttpServerRequest http, ControlAction action) {
+        UUID subscriptionId = V1Access.id("id", id);
+        return access.writer()
+                .flatMap(caller -> action.apply(caller.orgId(), subscriptionId, V1Access.requester(caller, http)))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(this::view);
+    }
+
+    @FunctionalInterface
+    private interface ControlAction {
+        Uni<DeliveryControl.Controlled> apply(UUID orgId, UUID id, Requester by);
+    }
+
+    /**
+     * Bulk retry: re-queues, due now, the subscription's deliveries published in [since, until) that failed for
+     * good or wait for a retry (README, "Delivery control"). 200 with how many.
+     */
+    @Access(Access.Who.WRITER)
+    @POST
+    @Path("/{id}/recover")
+    public Uni<V1Dtos.Recovered> recover(@PathParam("id") String id, V1Dtos.RecoverInput input,
+            @Context HttpServerRequest http) {
+        UUID subscriptionId = V1Access.id("id", id);
+        V1Dtos.RecoverInput body = requireBody(input);
+        return access.writer()
+                .flatMap(caller -> control.recover(caller.orgId(), subscriptionId, body.since(), body.until(),
+                        body.eventTypes(), V1Access.requester(caller, http)))
+                .onItem().ifNull().failWith(() -> notFound(subscriptionId))
+                .map(r -> new V1Dtos.Recovered(r.requeued(), r.since(), r.until()));
+    }
+
+    private V1Dtos.SubscriptionView view(Subscription s) {
+        return V1Mapper.view(s, null, null, null, config.delivery());
+    }
+
+    private V1Dtos.SubscriptionView view(DeliveryControl.Controlled c) {
+        return V1Mapper.view(c.subscription(), null, null, c.held(), config.delivery());
     }
 
     /** The {@code q} filter of the list: trimmed, at most 200 characters; null for none. */

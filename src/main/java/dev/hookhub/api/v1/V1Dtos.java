@@ -1,10 +1,14 @@
 package dev.hookhub.api.v1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.hookhub.negotiation.WireDateDeserializer;
 import dev.hookhub.negotiation.WireValue;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.hookhub.negotiation.WireDateSerializer;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
@@ -42,10 +46,22 @@ public final class V1Dtos {
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant createdAt) {
     }
 
-    /** Create (name, url, events required) and PATCH (every field optional; null or absent = unchanged). */
+    /**
+     * Create (name, url, events required) and PATCH (every field optional; absent = unchanged, null = unchanged
+     * except for rateLimit and maxInFlight, where null clears the setting). rateLimit and maxInFlight are read as
+     * any value and checked to be integers by the mapper, so that a fraction is refused rather than truncated and
+     * an explicit null is told apart from an absent field.
+     */
     @RegisterForReflection
     public record SubscriptionInput(String name, String description, String code, String url, List<String> events,
-            String contentType, Map<String, String> headers, Boolean active, String secret, String ownerPublicKey) {
+            String contentType, Map<String, String> headers, Boolean active, String secret, String ownerPublicKey,
+            @Schema(implementation = Integer.class, nullable = true, minimum = "1", maximum = "10000",
+                    description = "Most attempts started per second, across every instance; null: no limit")
+            JsonNode rateLimit,
+            @Schema(implementation = Integer.class, nullable = true, minimum = "1", maximum = "1000",
+                    description = "Most attempts in flight at once; null: the instance default")
+            JsonNode maxInFlight,
+            @Schema(enumeration = {"none", "fifo"}, defaultValue = "none") String ordering) {
     }
 
     @RegisterForReflection
@@ -58,8 +74,33 @@ public final class V1Dtos {
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant lastHttpSuccess,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant lastHttpFail,
             String ownerPublicKey,
+            boolean paused,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant pausedAt,
+            Integer rateLimit,
+            int maxInFlight,
+            @Schema(enumeration = {"none", "fifo"}) String ordering,
+            @Schema(minimum = "0", maximum = "1", readOnly = true,
+                    description = "The adaptive pace now: the fraction of its rate and in-flight bound it gets")
+            double pace,
+            @Schema(description = "Its queued deliveries; on one subscription and the pause/resume answers, not in lists")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long held,
             @JsonInclude(JsonInclude.Include.NON_NULL) String secret,
             @JsonInclude(JsonInclude.Include.NON_NULL) String secretKeyId) {
+    }
+
+    /** POST /v1/subscriptions/{id}/recover: since required, until default now, eventTypes default every type. */
+    @RegisterForReflection
+    public record RecoverInput(
+            @Schema(required = true) @JsonDeserialize(using = WireDateDeserializer.class) Instant since,
+            @Schema(description = "Default: now") @JsonDeserialize(using = WireDateDeserializer.class) Instant until,
+            List<String> eventTypes) {
+    }
+
+    /** 200 to POST /v1/subscriptions/{id}/recover: how many deliveries were re-queued, in which window. */
+    @RegisterForReflection
+    public record Recovered(int requeued,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant since,
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant until) {
     }
 
     @RegisterForReflection
