@@ -42,6 +42,7 @@ import java.util.stream.IntStream;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -311,6 +312,9 @@ class DeliveryControlAcrossInstancesIT {
                         assertEquals(0, count("select count(*) from delivery_attempt where subscription_id = ?", paused));
                     });
             assertTrue(instances().stream().allMatch(i -> i.process().isAlive()), "both instances ran throughout");
+            // As a user sees it, through the other instance than the one that paused it.
+            Api.getSubscription(tenant, paused).then().statusCode(200).body("paused", equalTo(true))
+                    .body("held", equalTo(events));
 
             control(tenant, paused, Map.of("paused", false));
             await("the resumed subscription's deliveries").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
@@ -330,30 +334,24 @@ class DeliveryControlAcrossInstancesIT {
     // ---- Delivery control: the one place the test sets it ----
 
     /**
-     * Sets a subscription's delivery control, given as the /v1 subscription fields {@code ordering},
-     * {@code rateLimit}, {@code maxInFlight} and {@code paused}.
-     * <p>STAND-IN until the /v1 delivery control API (issue 20) is merged: it writes the subscription row through
-     * the test's database connection. Then it becomes PATCH /v1/subscriptions/{id} (and POST
-     * /v1/subscriptions/{id}/pause | resume), and nothing else in this test changes.
+     * Sets a subscription's delivery control through /v1, given as its fields {@code ordering}, {@code rateLimit},
+     * {@code maxInFlight} and {@code paused}: PATCH for the settings, POST .../pause or .../resume for {@code paused};
+     * through the second instance (the subscription was made through the first), each answer showing what was set.
      */
-    private static void control(Api.Tenant tenant, UUID subscription, Map<String, Object> fields) throws SQLException {
-        Map<String, String> columns = Map.of("ordering", "ordering = ?", "rateLimit", "rate_limit = ?",
-                "maxInFlight", "max_in_flight = ?", "paused", "paused_at = case when ? then now() end");
-        List<String> sets = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        fields.forEach((field, value) -> {
-            sets.add(columns.get(field));
-            values.add(value);
-        });
-        values.add(subscription);
-        values.add(tenant.orgId());
-        try (Connection c = database.getPostgresDatabase().getConnection();
-                PreparedStatement s = c.prepareStatement("update subscription set " + String.join(", ", sets)
-                        + " where id = ? and org_id = ?")) {
-            for (int i = 0; i < values.size(); i++) {
-                s.setObject(i + 1, values.get(i));
-            }
-            assertEquals(1, s.executeUpdate(), "subscription " + subscription);
+    private static void control(Api.Tenant tenant, UUID subscription, Map<String, Object> fields) {
+        int port = port(instances().get(1));
+        Map<String, Object> settings = new HashMap<>(fields);
+        Object paused = settings.remove("paused");
+        if (!settings.isEmpty()) {
+            Map<String, Object> view = given().port(port).header("Authorization", tenant.bearer())
+                    .contentType(ContentType.JSON).body(settings).patch("/v1/subscriptions/" + subscription)
+                    .then().statusCode(200).extract().jsonPath().getMap("");
+            settings.forEach((field, value) -> assertEquals(value, view.get(field), field + " after PATCH"));
+        }
+        if (paused != null) {
+            given().port(port).header("Authorization", tenant.bearer())
+                    .post("/v1/subscriptions/" + subscription + (Boolean.TRUE.equals(paused) ? "/pause" : "/resume"))
+                    .then().statusCode(200).body("paused", equalTo(paused));
         }
     }
 
