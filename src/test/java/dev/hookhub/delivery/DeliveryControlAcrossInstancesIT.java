@@ -54,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>A fifo subscription's deliveries arrive strictly in publish order, one at a time, through failed first
  * attempts and a SIGKILL of the instance holding the head in flight: only that head is sent twice.</li>
  * <li>A fifo head that keeps failing holds back everything behind it, on both instances, until its retries run
- * out; then the rest go, in order.</li>
+ * out or it is skipped; then the rest go, in order.</li>
  * <li>A rate limit and an in-flight bound are shared by both instances, not granted by each.</li>
  * <li>A paused subscription gets nothing while both instances run; resumed, its backlog drains in order.</li>
  * </ul>
@@ -215,6 +215,49 @@ class DeliveryControlAcrossInstancesIT {
             assertEquals(1, receiver.mostInProgress(), "one request at a time, but " + receiver.busiest() + ": " + trace);
             System.out.printf("blocked head: %d attempts of event 0 over %.1f s, then %d in order (%s)%n", attempts,
                     (arrivals.get(attempts - 1).arrivedAt() - arrivals.get(0).arrivedAt()) / 1e9, events - 1,
+                    bySender(arrivals));
+        }
+    }
+
+    @Test
+    void aSkippedHeadLetsTheRestGoInOrderAndNothingBehindItWentBefore() throws Exception {
+        int events = 10;
+        // The head is refused with an hour's Retry-After: blocked until it is skipped.
+        try (TimedReceiver receiver = new TimedReceiver(Duration.ofMillis(20), (n, nth) -> n == 0 ? 503 : 200, senders)
+                .retryAfter(Duration.ofHours(1))) {
+            Api.Tenant tenant = Api.tenant();
+            UUID subscription = subscribe(tenant, "skipped", receiver, "skipped.event");
+            control(tenant, subscription, Map.of("ordering", "fifo"));
+            Map<UUID, Integer> numbers = new HashMap<>();
+            for (int n = 0; n < events; n++) {
+                numbers.put(publish(instances().get(n % 2), tenant, "skipped.event", n, 1), n);
+            }
+            await("the head's refused attempt recorded").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery_attempt where subscription_id = ?", subscription) == 1);
+            await("nothing behind the blocked head for 1 s").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                    .pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertEquals(1, receiver.count(), trace(receiver.arrivals())));
+
+            // Skipped through the instance that did not create the subscription; the rest drain, in order.
+            String head = receiver.arrivals().get(0).webhookId().substring("msg_".length());
+            long skipping = System.nanoTime();
+            given().port(port(instances().get(1))).header("Authorization", tenant.bearer())
+                    .post("/v1/deliveries/" + head + "/skip").then().statusCode(200)
+                    .body("id", equalTo(head)).body("status", equalTo("cancelled"));
+            await("the rest succeeded").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'",
+                            subscription) == events - 1);
+
+            List<TimedReceiver.Arrival> arrivals = receiver.arrivals();
+            String trace = trace(arrivals);
+            assertEquals(IntStream.range(0, events).boxed().toList(),
+                    arrivals.stream().map(TimedReceiver.Arrival::event).toList(), trace);
+            assertTrue(arrivals.get(1).arrivedAt() >= skipping,
+                    "event 1 went before the skip: " + trace);
+            assertEquals(1, receiver.mostInProgress(), "one request at a time, but " + receiver.busiest() + ": " + trace);
+            assertEquals(1, count("select count(*) from delivery where subscription_id = ? and status = 'cancelled'"
+                    + " and attempts = 1", subscription), "the skipped head: cancelled after its one attempt");
+            System.out.printf("skipped head: nothing behind it for 1 s, then %d in order (%s)%n", events - 1,
                     bySender(arrivals));
         }
     }

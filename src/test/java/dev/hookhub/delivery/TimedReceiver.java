@@ -62,6 +62,7 @@ final class TimedReceiver implements AutoCloseable {
     private int toHold;
     private CompletableFuture<List<Held>> held = new CompletableFuture<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    private volatile Duration retryAfter;
 
     /**
      * @param serviceTime how long each request takes before its answer
@@ -82,6 +83,12 @@ final class TimedReceiver implements AutoCloseable {
         // As many threads as requests come: the receiver must never be what bounds the concurrency it counts.
         server.setExecutor(threads);
         server.start();
+    }
+
+    /** Every answer that is not a 2xx carries {@code Retry-After} of this many seconds from now on. */
+    TimedReceiver retryAfter(Duration wait) {
+        retryAfter = wait;
+        return this;
     }
 
     String url(String path) {
@@ -167,6 +174,10 @@ final class TimedReceiver implements AutoCloseable {
                 leave(request);
             }
             arrivals.add(new Arrival(event, webhookId, nth, arrivedAt, System.nanoTime(), answer, sender));
+            Duration wait = retryAfter;
+            if (wait != null && (answer < 200 || answer >= 300)) {
+                exchange.getResponseHeaders().add("Retry-After", String.valueOf(wait.toSeconds()));
+            }
             exchange.sendResponseHeaders(answer, -1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
