@@ -154,31 +154,47 @@ class DeliveryControlTest {
         }
     }
 
-    // ---- helpers ---------------------------------------------------------------------------------------
-
-    private static UUID subscribe(Api.Tenant tenant, Receiver receiver, String type, Map<String, Object> control) {
-        UUID id = UUID.fromString((String) Api.createSubscription(tenant, Map.of("name", type,
-                "url", receiver.url("/" + type), "events", List.of(type))).get("id"));
-        control(id, control);
-        return id;
+    @Test
+    void aBlockedHeadHoldsTheRestUntilAnOperatorSkipsIt() {
+        try (Receiver receiver = new Receiver()) {
+            // Event 2 is answered 503 with an hour's Retry-After: the head waits an hour for its retry.
+            receiver.answeringEach((n, r) -> number(r) == 2
+                    ? new Receiver.Answer(503, Map.of("Retry-After", "3600")) : Receiver.Answer.of(204));
+            Api.Tenant tenant = Api.tenant();
+            UUID id = subscribe(tenant, receiver, "control.skip", Map.of("ordering", "fifo"));
+            publish(tenant, "control.skip", 4);
+            await().atMost(DEADLINE).until(() -> Database.count("select count(*) from delivery where subscription_id = ?"
+                    + " and status = 'queued' and attempts = 1 and due_at > now() + interval '30 minutes'", id) == 1);
+            assertEquals(List.of(1, 2), sequence(receiver), "nothing behind the blocked head");
+            String head = String.valueOf(Database.query("select id from delivery where subscription_id = ? and status = 'queued'"
+                    + " order by seq limit 1", id).get(0).get("id"));
+            given().header("Authorization", tenant.bearer()).post("/v1/deliveries/" + head + "/skip")
+                    .then().statusCode(200).body("status", org.hamcrest.Matchers.is("cancelled"));
+            await().atMost(DEADLINE).until(() -> receiver.count() == 4);
+            assertEquals(List.of(1, 2, 3, 4), sequence(receiver));
+        }
     }
 
-    /** Sets the subscription's delivery control. */
-    private static void control(UUID id, Map<String, Object> control) {
-        control.forEach((field, value) -> Database.query("update subscription set " + switch (field) {
-            case "maxInFlight" -> "max_in_flight = ?::int";
-            case "rateLimit" -> "rate_limit = ?::int";
-            case "ordering" -> "ordering = ?::text";
-            default -> throw new IllegalArgumentException(field);
-        } + " where id = ?", value, id));
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    /** A subscription of the type to the receiver, created with these delivery-control fields through /v1. */
+    private static UUID subscribe(Api.Tenant tenant, Receiver receiver, String type, Map<String, Object> control) {
+        Map<String, Object> body = new java.util.HashMap<>(Map.of("name", type, "url", receiver.url("/" + type),
+                "events", List.of(type)));
+        body.putAll(control);
+        Map<String, Object> created = Api.createSubscription(tenant, body);
+        control.forEach((field, value) -> assertEquals(value, created.get(field), field));
+        return UUID.fromString((String) created.get("id"));
     }
 
     private static void pause(Api.Tenant tenant, UUID id) {
-        Database.query("update subscription set paused_at = now() where id = ?", id);
+        given().header("Authorization", tenant.bearer()).post("/v1/subscriptions/" + id + "/pause")
+                .then().statusCode(200).body("paused", org.hamcrest.Matchers.is(true));
     }
 
     private static void resume(Api.Tenant tenant, UUID id) {
-        Database.query("update subscription set paused_at = null where id = ?", id);
+        given().header("Authorization", tenant.bearer()).post("/v1/subscriptions/" + id + "/resume")
+                .then().statusCode(200).body("paused", org.hamcrest.Matchers.is(false));
     }
 
     /** Publishes events 1..count of the type one after another, each answered before the next. */
