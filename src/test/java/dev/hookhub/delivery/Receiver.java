@@ -114,11 +114,7 @@ final class Receiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
-        try {
-            answer(exchange);
-        } finally {
-            concurrent.decrementAndGet();
-        }
+        answer(exchange);
     }
 
     private void answer(HttpExchange exchange) throws IOException {
@@ -144,6 +140,8 @@ final class Receiver implements AutoCloseable {
             }
         }
         answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        // No longer in progress once the answer goes out: the sender's next request may follow it at once.
+        concurrent.decrementAndGet();
         exchange.sendResponseHeaders(answer.status(), -1);
         exchange.close();
     }
