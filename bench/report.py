@@ -249,18 +249,24 @@ if slow_case:
 hang_case = one_case('hanging')
 hp99 = median('hanging', hang_case, 'healthy p99') if hang_case else None
 hrate = median('hanging', hang_case, 'publish rate') if hang_case else None
+# Healthy events never attempted before the wait for them ended are not in the p99: the target is then missed.
+hmissing = (median('hanging', hang_case, 'events') or 0) - (median('hanging', hang_case, 'healthy first attempts') or 0) \
+    if hang_case else 0
+hok = None if hp99 is None else (hp99 <= 250 and hmissing <= 0)
 if hang_case:
     lines += ['## 9. Hanging endpoints beside healthy ones', '',
               f'{hang_case}: each event to one hanging subscription (its receiver never answers; the attempt ends at '
               f'the service\'s deadline) and one answering 204 at once. Engine: {settings or "not recorded"}.', '',
               '| | value (median) | runs | target |', '| --- | ---: | --- | --- |',
-              f'| events/s the publisher reached | {fmt(hrate)} | {runs_of("hanging", hang_case, "publish rate")} | |',
+              f'| events/s the publisher reached | {fmt(hrate)} | {runs_of("hanging", hang_case, "publish rate")} | '
+              f'as offered: {verdict(None if hrate is None else hrate >= 0.95 * float(hang_case.split(" at ")[1].split(" ")[0]))} |',
               f'| healthy: publish → first attempt p50 | {fmt(median("hanging", hang_case, "healthy p50"), 2)} ms | '
               f'{runs_of("hanging", hang_case, "healthy p50", 2)} | |',
               f'| healthy: publish → first attempt p99 | {fmt(hp99, 2)} ms | {runs_of("hanging", hang_case, "healthy p99", 2)} | '
-              f'≤ 250 ms: {verdict(None if hp99 is None else hp99 <= 250)} |',
+              f'≤ 250 ms: {verdict(hok)} |',
               f'| healthy events attempted, of events published | {fmt(median("hanging", hang_case, "healthy first attempts"), 0)} of '
-              f'{fmt(median("hanging", hang_case, "events"), 0)} | | |',
+              f'{fmt(median("hanging", hang_case, "events"), 0)} | | all: {verdict(hmissing <= 0)}'
+              f'{" (the p99 is of those attempted only)" if hmissing > 0 else ""} |',
               f'| hanging: attempts in flight, peak (delivery table) | {fmt(median("hanging", hang_case, "hanging in flight peak"), 0)} | '
               f'{runs_of("hanging", hang_case, "hanging in flight peak", 0)} | |',
               f'| hanging: requests the receiver held, peak | {fmt(median("hanging", hang_case, "receiver hanging peak"), 0)} | | |',
@@ -279,7 +285,7 @@ if drate is not None or slow_case or hang_case:
               f'| 8. slow receivers: service peak RSS | {fmt(srss, 0)} MB | ≤ 300 MB: '
               f'{verdict(None if srss is None else srss <= 300)} |',
               f'| 9. hanging endpoints: healthy publish → first attempt p99 | {fmt(hp99, 2)} ms | ≤ 250 ms: '
-              f'{verdict(None if hp99 is None else hp99 <= 250)} |', '']
+              f'{verdict(hok)}{" (not every healthy event was attempted)" if hmissing > 0 else ""} |', '']
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
 
 data = f'{out_dir}/.chart.dat'

@@ -136,6 +136,10 @@ export HOOKHUB_DELIVERY_PURGE_EVERY=off
 # The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, exit on the
 # first OutOfMemoryError, two malloc arenas. JAVA_OPTS replaces the options (a profiler agent, say).
 JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"}
+# NMT=1: the JVM's native memory tracking on (a diagnosis, not the service as shipped: it costs memory of its own), and
+# scenario 8 keeps its summary after each run (target/bench-partial/nmt-slow-N.txt, or bench/results/).
+NMT=${NMT:-0}
+((NMT)) && JAVA_OPTS="$JAVA_OPTS -XX:NativeMemoryTracking=summary"
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export BENCH_JAVA_OPTS="$JAVA_OPTS"   # named in the report
 # The delivery engine's settings this run's service has: each HOOKHUB_DELIVERY_* from the environment, else its
@@ -192,7 +196,12 @@ report() {
     python3 "$ROOT/bench/report.py" "$RESULTS/latest.csv" "$RESULTS" "$QUICK" "$DURATION" "$RUNS" "$CONNECTIONS" || true
   fi
 }
-cleanup() { stop_service; report; rm -rf "$WORK"; }
+# A partial run keeps the service's log beside its table (target/bench-partial/service.log).
+cleanup() {
+  stop_service; report
+  [[ "$RESULTS" != "$ROOT/bench/results" && -f "$WORK/service.log" ]] && cp "$WORK/service.log" "$RESULTS/service.log"
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVICE_PID") / 1024 )); }
 # flush_writes: a PostgreSQL checkpoint, then the kernel's dirty pages written (sync).
@@ -880,6 +889,8 @@ sampler_stop() { [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null; wai
 peak_rss_mb() { awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
 # column_max FILE COLUMN: the largest value of a column of the samples
 column_max() { awk -v c="$2" '$c + 0 > m {m = $c + 0} END {print m + 0}' "$1"; }
+# log_lines_since N: lines the service logged (WARN and above) past its first N
+log_lines_since() { echo $(( $(wc -l < "$WORK/service.log") - $1 )); }
 receiver() { curl -fs -X "${2:-GET}" "http://127.0.0.1:$SLOW_PORT/$1"; }
 stat_of() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$2"; }
 # The engine's settings of this run, with the figures (the report names them too).
@@ -903,7 +914,7 @@ for r in $(seq 1 "$RUNS"); do
   quiesce
   receiver reset POST
   sampler_start "slow-$r" "select extract(epoch from clock_timestamp())::numeric(16,3), count(*) from delivery where status = 'in_flight'"
-  c0=$(cpu_snapshot)
+  c0=$(cpu_snapshot); l0=$(log_lines_since 0)
   publish "bench.slow$r" "$(( (S8_EVENTS + 1) / 2 ))" 4 2 > "$WORK/slow-publish.out"
   drained "slow-$r" 600
   c1=$(cpu_snapshot)
@@ -913,6 +924,13 @@ for r in $(seq 1 "$RUNS"); do
         coalesce(extract(epoch from max(a.attempted_at) - min(a.attempted_at)), 0)
       from delivery_attempt a join event e on e.id = a.event_id where e.type = 'bench.slow$r'")
   rate=$(awk -v n="$n" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? n / s : 0)}')
+  # Where an attempt's time in flight goes (Little's law: deliveries/s = attempts in flight / time in flight each):
+  # the attempt itself (the receiver's delay and the request) and the recording after it (completed_at - the
+  # attempt's end); the rest of a slot's time is waiting for the next claim.
+  read -r attempt_ms record_ms < <("${PSQL[@]}" -F' ' -c "select round(avg(a.duration_ms), 1),
+        round(avg(extract(epoch from d.completed_at - a.attempted_at) * 1000 - a.duration_ms)::numeric, 1)
+      from delivery_attempt a join delivery d on d.id = a.delivery_id join event e on e.id = a.event_id where e.type = 'bench.slow$r'")
+  mean_in_flight=$(awk '$2 > 0 {s += $2; n++} END {printf "%.0f", n ? s / n : 0}' "$WORK/slow-$r.samples")
   peak=$(column_max "$WORK/slow-$r.samples" 2)
   rss=$(peak_rss_mb)
   cpu=$(cpu_cores "$c0" "$c1" "$n")
@@ -920,11 +938,22 @@ for r in $(seq 1 "$RUNS"); do
   record slow "$S8_CASE" attempts "$n" count
   record slow "$S8_CASE" succeeded "$ok" count
   record slow "$S8_CASE" "in flight peak" "$peak" count
+  record slow "$S8_CASE" "in flight mean" "$mean_in_flight" count
+  record slow "$S8_CASE" "attempt duration mean" "$attempt_ms" ms
+  record slow "$S8_CASE" "recording after the attempt mean" "$record_ms" ms
+  record slow "$S8_CASE" "rss anonymous at the end" "$(awk '/^RssAnon:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status")" MB
   record slow "$S8_CASE" "receiver open peak" "$(stat_of openPeak "$stats")" count
   record slow "$S8_CASE" "receiver connections peak" "$(stat_of connectionsPeak "$stats")" count
   record slow "$S8_CASE" "rss peak" "$rss" MB
   record_cpu slow "$S8_CASE" "$cpu"
-  log "run $r: slow receivers: $n attempts ($ok answered 204) in ${secs}s: $rate/s; in flight peak $peak (receiver: $(stat_of openPeak "$stats") open, $(stat_of connectionsPeak "$stats") connections); peak RSS $rss MB; cores $cpu"
+  if ((NMT)); then
+    jcmd="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
+    { "$jcmd" "$SERVICE_PID" VM.native_memory summary; "$jcmd" "$SERVICE_PID" GC.heap_info; } > "$RESULTS/nmt-slow-$r.txt" 2>&1
+    cp "/proc/$SERVICE_PID/smaps" "$RESULTS/smaps-slow-$r.txt"
+  fi
+  record slow "$S8_CASE" "load average" "$(cut -d' ' -f1 /proc/loadavg)" load
+  record slow "$S8_CASE" "service log lines" "$(log_lines_since "$l0")" count
+  log "run $r: slow receivers: $n attempts ($ok answered 204) in ${secs}s: $rate/s; in flight peak $peak, mean $mean_in_flight; attempt $attempt_ms ms + recording $record_ms ms (receiver: $(stat_of openPeak "$stats") open, $(stat_of connectionsPeak "$stats") connections); peak RSS $rss MB; cores $cpu"
 done
 fi
 
@@ -947,7 +976,7 @@ for r in $(seq 1 "$RUNS"); do
   sampler_start "hang-$r" "select extract(epoch from clock_timestamp())::numeric(16,3),
       count(*) filter (where s.url like '%/hang'), count(*) filter (where s.url not like '%/hang')
       from delivery d join subscription s on s.id = d.subscription_id where d.status = 'in_flight'"
-  c0=$(cpu_snapshot)
+  c0=$(cpu_snapshot); l0=$(log_lines_since 0)
   publish "bench.hang$r" "$S9_RATE" 32 "$S9_SECONDS" "$S9_PAIRS" > "$WORK/hang-publish.out"
   c1=$(cpu_snapshot)
   stats=$(receiver stats)
@@ -977,6 +1006,8 @@ for r in $(seq 1 "$RUNS"); do
   record hanging "$S9_CASE" "receiver connections peak" "$(stat_of connectionsPeak "$stats")" count
   record hanging "$S9_CASE" "rss peak" "$(peak_rss_mb)" MB
   record_cpu hanging "$S9_CASE" "$cpu"
+  record hanging "$S9_CASE" "load average" "$(cut -d' ' -f1 /proc/loadavg)" load
+  record hanging "$S9_CASE" "service log lines" "$(log_lines_since "$l0")" count
   log "run $r: hanging endpoints: $published events at $pub_rps/s; healthy publish -> first attempt over $events events: p50 ${p50} ms, p99 ${p99} ms; hanging in flight peak $hang_peak (receiver: $(stat_of hangingPeak "$stats") held), healthy $healthy_peak; peak RSS $(peak_rss_mb) MB; cores during the load $cpu"
   # The hanging subscriptions are let go before the next run: deactivated, their queued deliveries cancelled, and the
   # receiver closes the requests it holds (the attempts fail at once instead of at their deadline).
@@ -984,6 +1015,12 @@ for r in $(seq 1 "$RUNS"); do
   "${PSQL[@]}" -c "update subscription set active = false where id = any('{$hang_ids}'::uuid[])" \
     -c "update delivery set status = 'cancelled', completed_at = now() where subscription_id = any('{$hang_ids}'::uuid[]) and status = 'queued'"
   receiver release POST > /dev/null
+  # The released attempts are recorded before the next run (or the service's stop: an attempt recorded after the
+  # shutdown began logs an ERROR, "Error Occurred After Shutdown", and its delivery waits for its lease to end).
+  for _ in $(seq 1 50); do
+    (( $("${PSQL[@]}" -c "select count(*) from delivery where subscription_id = any('{$hang_ids}'::uuid[]) and status = 'in_flight'") == 0 )) && break
+    sleep 0.2
+  done
 done
 fi
 
