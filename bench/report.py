@@ -211,12 +211,14 @@ def one_case(scenario):
 
 
 def cpu_line(scenario, case):
+    load = values.get((scenario, case, 'load average'))
     parts = [f'{name} {fmt(median(scenario, case, "cpu " + name), 2)}'
              for name in ('service', 'postgres', 'receiver', 'wrk', 'machine')
              if median(scenario, case, 'cpu ' + name) is not None]
     per = [f'{name} {fmt(median(scenario, case, "cpu per delivery " + name), 0)} µs'
            for name in ('service', 'postgres') if median(scenario, case, 'cpu per delivery ' + name) is not None]
-    return ('cores used (medians): ' + ', '.join(parts) + ('; per delivery: ' + ', '.join(per) if per else '')) if parts else ''
+    return ('cores used (medians): ' + ', '.join(parts) + ('; per delivery: ' + ', '.join(per) if per else '')
+            + (f'; 1-minute load average {min(load):.1f}-{max(load):.1f}' if load else '')) if parts else ''
 
 
 def runs_of(scenario, case, metric, digits=1):
@@ -240,6 +242,12 @@ if slow_case:
               f'{verdict(None if attempts is None else ok == attempts)} |',
               f'| attempts in flight, peak (delivery table, every 200 ms) | {fmt(median("slow", slow_case, "in flight peak"), 0)} | '
               f'{runs_of("slow", slow_case, "in flight peak", 0)} | |',
+              f'| attempts in flight, mean of the samples | {fmt(median("slow", slow_case, "in flight mean"), 0)} | '
+              f'{runs_of("slow", slow_case, "in flight mean", 0)} | |',
+              f'| an attempt (receiver and request), mean | {fmt(median("slow", slow_case, "attempt duration mean"), 1)} ms | '
+              f'{runs_of("slow", slow_case, "attempt duration mean", 1)} | |',
+              f'| then until recorded (completed_at), mean | {fmt(median("slow", slow_case, "recording after the attempt mean"), 1)} ms | '
+              f'{runs_of("slow", slow_case, "recording after the attempt mean", 1)} | |',
               f'| requests the receiver held at once, peak | {fmt(median("slow", slow_case, "receiver open peak"), 0)} | | |',
               f'| connections to the receiver, peak | {fmt(median("slow", slow_case, "receiver connections peak"), 0)} | | |',
               f'| service resident memory, peak during the case | {fmt(srss, 0)} MB | {runs_of("slow", slow_case, "rss peak", 0)} | '
@@ -252,18 +260,22 @@ hrate = median('hanging', hang_case, 'publish rate') if hang_case else None
 # Healthy events never attempted before the wait for them ended are not in the p99: the target is then missed.
 hmissing = (median('hanging', hang_case, 'events') or 0) - (median('hanging', hang_case, 'healthy first attempts') or 0) \
     if hang_case else 0
-hok = None if hp99 is None else (hp99 <= 250 and hmissing <= 0)
+hoffered = float(hang_case.split(' at ')[1].split(' ')[0]) if hang_case else None
+hreached = None if hrate is None else hrate >= 0.95 * hoffered
+# Judged only at the offered rate (as scenario 3's p99): a publisher held back by a busy machine offers less load.
+hok = None if hp99 is None or not hreached else (hp99 <= 250 and hmissing <= 0)
+hnote = '' if hp99 is None or hreached else ' (not judged: the publisher did not reach the offered rate)'
 if hang_case:
     lines += ['## 9. Hanging endpoints beside healthy ones', '',
               f'{hang_case}: each event to one hanging subscription (its receiver never answers; the attempt ends at '
               f'the service\'s deadline) and one answering 204 at once. Engine: {settings or "not recorded"}.', '',
               '| | value (median) | runs | target |', '| --- | ---: | --- | --- |',
               f'| events/s the publisher reached | {fmt(hrate)} | {runs_of("hanging", hang_case, "publish rate")} | '
-              f'as offered: {verdict(None if hrate is None else hrate >= 0.95 * float(hang_case.split(" at ")[1].split(" ")[0]))} |',
+              f'as offered: {verdict(hreached)} |',
               f'| healthy: publish → first attempt p50 | {fmt(median("hanging", hang_case, "healthy p50"), 2)} ms | '
               f'{runs_of("hanging", hang_case, "healthy p50", 2)} | |',
               f'| healthy: publish → first attempt p99 | {fmt(hp99, 2)} ms | {runs_of("hanging", hang_case, "healthy p99", 2)} | '
-              f'≤ 250 ms: {verdict(hok)} |',
+              f'≤ 250 ms: {verdict(hok)}{hnote} |',
               f'| healthy events attempted, of events published | {fmt(median("hanging", hang_case, "healthy first attempts"), 0)} of '
               f'{fmt(median("hanging", hang_case, "events"), 0)} | | all: {verdict(hmissing <= 0)}'
               f'{" (the p99 is of those attempted only)" if hmissing > 0 else ""} |',
@@ -285,7 +297,7 @@ if drate is not None or slow_case or hang_case:
               f'| 8. slow receivers: service peak RSS | {fmt(srss, 0)} MB | ≤ 300 MB: '
               f'{verdict(None if srss is None else srss <= 300)} |',
               f'| 9. hanging endpoints: healthy publish → first attempt p99 | {fmt(hp99, 2)} ms | ≤ 250 ms: '
-              f'{verdict(hok)}{" (not every healthy event was attempted)" if hmissing > 0 else ""} |', '']
+              f'{verdict(hok)}{hnote}{" (not every healthy event was attempted)" if hmissing > 0 else ""} |', '']
 open(f'{out_dir}/latest.md', 'w').write('\n'.join(lines) + '\n')
 
 data = f'{out_dir}/.chart.dat'
