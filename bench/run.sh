@@ -1012,15 +1012,17 @@ for r in $(seq 1 "$RUNS"); do
   # The hanging subscriptions are let go before the next run: deactivated, their queued deliveries cancelled, and the
   # receiver closes the requests it holds (the attempts fail at once instead of at their deadline).
   hang_ids=$(paste -sd, "$WORK/hang-$r.idlist")
-  "${PSQL[@]}" -c "update subscription set active = false where id = any('{$hang_ids}'::uuid[])" \
-    -c "update delivery set status = 'cancelled', completed_at = now() where subscription_id = any('{$hang_ids}'::uuid[]) and status = 'queued'"
+  "${PSQL[@]}" -c "update subscription set active = false where id = any('{$hang_ids}'::uuid[])"
   receiver release POST > /dev/null
   # The released attempts are recorded before the next run (or the service's stop: an attempt recorded after the
-  # shutdown began logs an ERROR, "Error Occurred After Shutdown", and its delivery waits for its lease to end).
+  # shutdown began logs an ERROR, "Error Occurred After Shutdown", and its delivery waits for its lease to end);
+  # then their retries, queued again, are cancelled with the rest: the claim would step over these subscriptions
+  # in every later run.
   for _ in $(seq 1 50); do
     (( $("${PSQL[@]}" -c "select count(*) from delivery where subscription_id = any('{$hang_ids}'::uuid[]) and status = 'in_flight'") == 0 )) && break
     sleep 0.2
   done
+  "${PSQL[@]}" -c "update delivery set status = 'cancelled', completed_at = now() where subscription_id = any('{$hang_ids}'::uuid[]) and status = 'queued'"
 done
 fi
 
