@@ -49,6 +49,8 @@ def verdict(ok):
     return '—' if ok is None else ('met' if ok else '**missed**')
 
 
+# The delivery engine's settings of the run (bench/run.sh: the environment's HOOKHUB_DELIVERY_*, else HookhubConfig's defaults).
+settings = os.environ.get('BENCH_DELIVERY_SETTINGS', '')
 lines = ['# hookhub benchmark — latest results', '']
 lines.append(f'Mode: {"quick smoke (tiny data; figures mean nothing)" if quick == "1" else "full"}; '
              f'{runs} run(s) of {duration} s per case at {connections} connections; medians of the runs. '
@@ -120,6 +122,7 @@ devents = median('delivery', 'publish to first attempt at 500 events/s', 'events
 # The publisher is paced to 500 events/s on a fixed timetable; say what it reached.
 dachieved = median('delivery', 'publish to first attempt at 500 events/s', 'publish rate')
 lines += ['## 3. Delivery (fast local receiver: nginx answering 204)', '',
+          f'Engine: {settings or "not recorded"}.', '',
           '| | value | target |', '| --- | ---: | --- |',
           f'| signed deliveries/s (300 events × 50 subscriptions, first to last attempt) | {fmt(drate)} | '
           f'≥ 4,000: {verdict(None if drate is None else drate >= 4000)} |',
@@ -201,7 +204,6 @@ if off:
                      f'{fmt(median("offboarding", case, "other org deliveries before"))} | '
                      f'{fmt(median("offboarding", case, "other org deliveries during"))} |')
     lines.append('')
-settings = os.environ.get('BENCH_DELIVERY_SETTINGS', '')
 
 
 def one_case(scenario):

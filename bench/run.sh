@@ -536,6 +536,10 @@ if want 8 || want 9; then
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$SLOW_PORT/stats" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 trap 'nginx -s stop -c "$WORK/nginx/nginx.conf" 2>/dev/null || true; [[ -n "$RECEIVER_PID" ]] && kill "$RECEIVER_PID" 2>/dev/null; cleanup' EXIT
+# The engine's settings of this run, with the delivery figures (the report names them too).
+for name in max-in-flight max-in-flight-per-subscription batch-size claim-visits; do
+  record settings "delivery engine" "$name" "$(sed -E "s/.*(^|; )$name=([0-9]+).*/\\2/" <<< "$BENCH_DELIVERY_SETTINGS")" setting
+done
 # fanout NAME COUNT TYPE [KINDS] [URL]: COUNT subscriptions (real encrypted secrets) delivering to URL (default
 # nginx's), all of event type TYPE, or with KINDS > 1 each of one of TYPE.0 .. TYPE.<KINDS-1>
 fanout() {
@@ -893,10 +897,6 @@ column_max() { awk -v c="$2" '$c + 0 > m {m = $c + 0} END {print m + 0}' "$1"; }
 log_lines_since() { echo $(( $(wc -l < "$WORK/service.log") - $1 )); }
 receiver() { curl -fs -X "${2:-GET}" "http://127.0.0.1:$SLOW_PORT/$1"; }
 stat_of() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$2"; }
-# The engine's settings of this run, with the figures (the report names them too).
-for name in max-in-flight max-in-flight-per-subscription batch-size claim-visits; do
-  record settings "delivery engine" "$name" "$(sed -E "s/.*(^|; )$name=([0-9]+).*/\\2/" <<< "$BENCH_DELIVERY_SETTINGS")" setting
-done
 fi
 
 if want 8; then
