@@ -1,5 +1,6 @@
 package dev.hookhub;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -205,12 +206,20 @@ public interface HookhubConfig {
         }
 
         /** Most deliveries claimed in one round trip. */
-        @WithDefault("32")
+        @WithDefault("256")
         int batchSize();
 
         /** Most attempts in flight in this instance at once. */
-        @WithDefault("64")
+        @WithDefault("1024")
         int maxInFlight();
+
+        /**
+         * Most payload bytes (as stored) of the attempts in flight in this instance: each attempt holds its payload
+         * two or three times over (stored, opened, encoded), so this bounds the heap deliveries can take, however
+         * large the events. A claim takes no more than fit (the first delivery always), and none while it is used up.
+         */
+        @WithDefault("8M")
+        MemorySize maxInFlightBytes();
 
         /**
          * Most attempts in flight in this instance for the subscriptions of one org (a claim may add one batch

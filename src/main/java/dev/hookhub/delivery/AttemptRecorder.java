@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class AttemptRecorder {
 
     /** Most attempts written by one statement. */
-    static final int MAX_BATCH = 128;
+    static final int MAX_BATCH = 512;
 
     /** Whether the delivery row was still ours to update, and how many queued siblings were cancelled. */
     public record Recorded(boolean updated, long cancelled) {

@@ -9,4 +9,9 @@ import java.util.UUID;
 public record ClaimedDelivery(UUID id, UUID eventId, UUID subscriptionId, UUID orgId, int attempt, String type,
         byte[] payload, boolean sealed, String payloadFormat, String url, String contentType, Map<String, String> headers,
         Instant failingSince, List<byte[]> secretCiphertexts) {
+
+    /** Its payload's bytes as stored (what the claim's byte budget counts); 0 for an erased event's. */
+    public long size() {
+        return payload == null ? 0 : payload.length;
+    }
 }

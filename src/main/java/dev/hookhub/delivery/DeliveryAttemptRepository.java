@@ -75,7 +75,7 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                            else p.first_fail_since_success end,
                        active = s.active and not p.deactivate,
                        -- Halved (from its pace now) on a signal, at most once a second; it recovers on its own (claim_pace).
-                       pace = case when pace_signal(s, p.throttle, p.answered_ms) then greatest(1.0 / 64, claim_pace(s, $15) / 2)
+                       pace = case when pace_signal(s, p.throttle, p.answered_ms) then greatest(1.0 / 64, claim_pace(s, $15::float8) / 2)
                                    else s.pace end,
                        paced_at = case when pace_signal(s, p.throttle, p.answered_ms) then now() else s.paced_at end,
                        latency_ms = case when p.answered_ms is null then s.latency_ms

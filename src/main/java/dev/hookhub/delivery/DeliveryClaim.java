@@ -48,10 +48,13 @@ public class DeliveryClaim {
         this.paceRecoverySeconds = Math.max(0.001, this.config.paceRecovery().toMillis() / 1000.0);
     }
 
-    /** Leases up to {@code limit} due deliveries to the caller, none of the subscriptions of {@code skippedOrgs}. */
-    public Uni<Batch> claim(int limit, List<UUID> skippedOrgs) {
+    /**
+     * Leases up to {@code limit} due deliveries to the caller, none of the subscriptions of {@code skippedOrgs}, and
+     * no more than fit {@code byteBudget} bytes of payload (the first one always).
+     */
+    public Uni<Batch> claim(int limit, List<UUID> skippedOrgs, long byteBudget) {
         return deliveries.claim(limit, config.maxInFlightPerSubscription(), leaseMillis, cursor, config.claimVisits(),
-                        paceRecoverySeconds, skippedOrgs)
+                        paceRecoverySeconds, skippedOrgs, byteBudget)
                 .map(claimed -> {
                     cursor = claimed.nextCursor();
                     return new Batch(claimed.deliveries(), claimed.more(), claimed.held());

@@ -51,7 +51,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                            row_number() over (partition by x.subscription_id order by x.locked_until)
                            + (select count(*) from delivery f where f.subscription_id = x.subscription_id
                                 and f.status = 'in_flight' and f.locked_until >= now()) as slot,
-                           (select claim_bound(s, $2, $6) from subscription s where s.id = x.subscription_id) as bound
+                           (select claim_bound(s, $2, $6::float8) from subscription s where s.id = x.subscription_id) as bound
                       from expired x) r
                  where r.slot <= r.bound
             ), visit (subscription_id, n, wrapped, take, total, held, rate, fifo, head) as (
@@ -76,7 +76,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                  left join lateral (
                         -- Its terms now (V18): in-flight bound and rate at its adaptive pace; when ordered, its head,
                         -- the first pending delivery in publish order, the only one it may take. None unless claimable.
-                        select claim_bound(s, $2, $6) as bound, claim_rate(s, $6) as rate, s.ordering = 'fifo' as fifo,
+                        select claim_bound(s, $2, $6::float8) as bound, claim_rate(s, $6::float8) as rate, s.ordering = 'fifo' as fifo,
                                case when s.ordering = 'fifo' then (select h.id from delivery h where h.subscription_id = s.id
                                       and h.status in ('queued', 'in_flight') order by h.seq limit 1) end as head
                           from subscription s
@@ -120,6 +120,16 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                      order by q.due_at limit v.take
                      for update of q skip locked) q
                  where v.take > 0
+            ), sized as (
+                -- Within the byte budget ($8, what the instance's max-in-flight-bytes has left): the chosen rows in
+                -- turn while the payloads before each one fit, so the first always goes however large. Sizes from
+                -- the stored values' headers (octet_length does not read a TOASTed payload). The rest stay queued.
+                select c.id from (
+                    select c.id, sum(octet_length(e.payload)) over (order by c.n) - octet_length(e.payload) as before
+                      from (select id, row_number() over () as n from chosen) c
+                      join delivery d on d.id = c.id
+                      join event e on e.id = d.event_id) c
+                 where coalesce(c.before, 0) < $8
             ), paced as (
                 -- The rate limit's state: the next start moves on by what was taken at the rate granted (GCRA).
                 insert into delivery_pace (subscription_id, next_at)
@@ -135,7 +145,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                    set status = 'in_flight', locked_until = now() + $3::float8 * interval '1 millisecond',
                        attempts = d.attempts + 1
                   from event e, subscription s
-                 where d.id = any(array(select id from chosen)) and e.id = d.event_id and s.id = d.subscription_id
+                 where d.id = any(array(select id from sized)) and e.id = d.event_id and s.id = d.subscription_id
                    -- An erased event is never sent. A subplan per chosen row (OFFSET 0): as "e.erased_at is null" the
                    -- plan read the whole event table before the chosen rows.
                    and not exists (select 1 from event x where x.id = d.event_id and x.erased_at is not null offset 0)
@@ -191,9 +201,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
      * "Delivery"); Hibernate Reactive's lock modes are unreliable (quarkus#40285, hibernate-reactive#1905).
      */
     Uni<Claimed> claim(int limit, int maxInFlightPerSubscription, double leaseMillis, UUID cursor, int visits,
-            double paceRecoverySeconds, List<UUID> skippedOrgs) {
+            double paceRecoverySeconds, List<UUID> skippedOrgs, long byteBudget) {
         Tuple args = Tuple.of(limit, maxInFlightPerSubscription, leaseMillis, cursor, visits, paceRecoverySeconds)
-                .addArrayOfUUID(skippedOrgs.toArray(UUID[]::new));
+                .addArrayOfUUID(skippedOrgs.toArray(UUID[]::new)).addLong(byteBudget);
         return pool.withConnection(connection -> PipelinedTransaction.run(connection.getDelegate(), INDEX_ONLY_BEGIN,
                         SQL, args.getDelegate()))
                 .map(rows -> read(rows, cursor));

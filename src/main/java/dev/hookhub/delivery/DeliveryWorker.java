@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The delivery loop of this instance: claims due deliveries in batches, makes their attempts
@@ -51,6 +52,8 @@ public class DeliveryWorker {
     private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Payload bytes (as stored) of the attempts under way: at most max-in-flight-bytes, past it by one claim's first. */
+    private final AtomicLong bytesInFlight = new AtomicLong();
     /** This instance's attempts under way per org; an org at max-in-flight-per-org is left out of claims. */
     private final Map<UUID, AtomicInteger> inFlightByOrg = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -128,14 +131,16 @@ public class DeliveryWorker {
         }
         wakeAgain.set(false);
         int room = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
-        if (room <= 0) {
+        long bytes = settings.maxInFlightBytes().asLongValue() - bytesInFlight.get();
+        if (room <= 0 || bytes <= 0) {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room, fullOrgs()).subscribe().with(batch -> {
+        claim.claim(room, fullOrgs(), bytes).subscribe().with(batch -> {
             List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
+                bytesInFlight.addAndGet(d.size());
                 inFlightByOrg.computeIfAbsent(d.orgId(), org -> new AtomicInteger()).incrementAndGet();
                 attempt(d);
             }
@@ -206,6 +211,7 @@ public class DeliveryWorker {
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> {
                     inFlight.decrementAndGet();
+                    bytesInFlight.addAndGet(-d.size());
                     inFlightByOrg.computeIfPresent(d.orgId(), (org, n) -> n.decrementAndGet() <= 0 ? null : n);
                     pollMillis = settings.minPollInterval().toMillis();
                 })

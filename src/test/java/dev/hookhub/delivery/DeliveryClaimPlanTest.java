@@ -58,7 +58,7 @@ class DeliveryClaimPlanTest {
         // As joins with the attempts, the same plan read every pending row of the queue on each write (or,
         // without the claim's settings, the whole table). Now the leased rows at most: the in-flight index.
         String plan = cachedPlanAfterABurst(DeliveryRepository.PLANNER_SETTINGS, "prepare claim_plan as " + DeliveryAttemptRepository.SQL,
-                "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(13, "'{}'")) + ")");
+                "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(14, "'{}'")) + ", 30)");
         assertFalse(plan.contains("Seq Scan on delivery"), plan);
         // The finished rows among the leased ones (the in-flight index), or by primary key; not among every
         // pending row (the index LIKE ... INCLUDING ALL names delivery_subscription_id_idx here).
@@ -69,8 +69,9 @@ class DeliveryClaimPlanTest {
     }
 
     private static String cachedPlanAfterABurst(String settings) throws Exception {
-        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8, uuid, int) as " + DeliveryRepository.SQL,
-                "explain (costs off) execute claim_plan(32, 4, 20000, '" + DeliveryRepository.START + "', 256)");
+        return cachedPlanAfterABurst(settings, "prepare claim_plan(int, int, float8, uuid, int, float8, uuid[], bigint) as "
+                + DeliveryRepository.SQL, "explain (costs off) execute claim_plan(32, 4, 20000, '" + DeliveryRepository.START
+                + "', 256, 30, '{}', 8388608)");
     }
 
     private static String cachedPlanAfterABurst(String settings, String prepare, String explain) throws Exception {
@@ -78,10 +79,20 @@ class DeliveryClaimPlanTest {
             connection.setAutoCommit(false);
             try {
                 sql.execute("create schema claim_plan");
-                for (String table : new String[] {"subscription", "event", "delivery", "signing_secret"}) {
+                for (String table : new String[] {"subscription", "event", "delivery", "signing_secret", "delivery_pace"}) {
                     sql.execute("create table claim_plan." + table + " (like public." + table + " including all)");
                 }
                 sql.execute("set local search_path = claim_plan, public");
+                // The claim's functions of a subscription row (V18), for this schema's row type.
+                for (String function : new String[] {"claim_pace", "claim_bound", "claim_rate", "pace_signal"}) {
+                    String definition;
+                    try (ResultSet row = sql.executeQuery("select pg_get_functiondef('public." + function + "'::regproc)")) {
+                        row.next();
+                        definition = row.getString(1);
+                    }
+                    sql.execute(definition.replace("FUNCTION public.", "FUNCTION claim_plan.")
+                            .replace("public.subscription", "claim_plan.subscription"));
+                }
                 sql.execute(settings);
                 sql.execute("set local plan_cache_mode = force_generic_plan");
                 sql.execute("insert into organization (id, name) values ('00000000-0000-7000-8000-0000000000aa', 'claim plan')");

@@ -65,7 +65,7 @@ class WorkerDisabledTest {
 
         List<ClaimedDelivery> first = new ArrayList<>();
         List<ClaimedDelivery> second = new ArrayList<>();
-        Uni.combine().all().unis(claim.claim(50, List.of()), claim.claim(50, List.of())).asTuple()
+        Uni.combine().all().unis(claim.claim(50, List.of(), Long.MAX_VALUE), claim.claim(50, List.of(), Long.MAX_VALUE)).asTuple()
                 .invoke(t -> {
                     first.addAll(t.getItem1().deliveries());
                     second.addAll(t.getItem2().deliveries());
@@ -96,10 +96,10 @@ class WorkerDisabledTest {
         Api.Tenant other = Api.tenant();
         UUID fullSub = queued(full, "o.rg", 2, Map.of());
         UUID otherSub = queued(other, "o.rg", 2, Map.of());
-        List<ClaimedDelivery> first = claim.claim(50, List.of(full.orgId())).await().atMost(Duration.ofSeconds(30)).deliveries();
+        List<ClaimedDelivery> first = claim.claim(50, List.of(full.orgId()), Long.MAX_VALUE).await().atMost(Duration.ofSeconds(30)).deliveries();
         assertEquals(0, of(first, fullSub), "the org at its bound got nothing");
         assertEquals(2, of(first, otherSub), "the other org got its deliveries");
-        List<ClaimedDelivery> next = claim.claim(50, List.of()).await().atMost(Duration.ofSeconds(30)).deliveries();
+        List<ClaimedDelivery> next = claim.claim(50, List.of(), Long.MAX_VALUE).await().atMost(Duration.ofSeconds(30)).deliveries();
         assertEquals(2, of(next, fullSub), "below its bound again, it is served");
     }
 
@@ -109,7 +109,7 @@ class WorkerDisabledTest {
         UUID limited = queued(tenant, "r.ate", 10, Map.of("rate_limit", 3, "max_in_flight", 10));
         UUID ordered = queued(tenant, "f.ifo", 5, Map.of("ordering", "fifo"));
         List<ClaimedDelivery> all = new ArrayList<>();
-        Uni.combine().all().unis(claim.claim(50, List.of()), claim.claim(50, List.of())).asTuple()
+        Uni.combine().all().unis(claim.claim(50, List.of(), Long.MAX_VALUE), claim.claim(50, List.of(), Long.MAX_VALUE)).asTuple()
                 .invoke(t -> {
                     all.addAll(t.getItem1().deliveries());
                     all.addAll(t.getItem2().deliveries());
@@ -119,10 +119,34 @@ class WorkerDisabledTest {
         UUID head = all.stream().filter(d -> d.subscriptionId().equals(ordered)).findFirst().orElseThrow().id();
         assertEquals(head, Database.query("select id from delivery where subscription_id = ? order by seq limit 1", ordered)
                 .get(0).get("id"), "the head is the first in publish order");
-        DeliveryClaim.Batch again = claim.claim(50, List.of()).await().atMost(Duration.ofSeconds(30));
+        DeliveryClaim.Batch again = claim.claim(50, List.of(), Long.MAX_VALUE).await().atMost(Duration.ofSeconds(30));
         assertEquals(0, of(again.deliveries(), limited), "the allowance is spent");
         assertEquals(0, of(again.deliveries(), ordered), "the head is in flight");
         assertTrue(again.held(), "held by a rate or a bound: the worker polls again soon");
+    }
+
+    @Test
+    void aClaimTakesNoMorePayloadBytesThanItsBudgetButAlwaysOne() {
+        Api.Tenant tenant = Api.tenant();
+        UUID id = UUID.fromString((String) Api.createSubscription(tenant, Map.of("name", "b.ytes",
+                "url", "http://127.0.0.1:9/hook", "events", List.of("b.ytes"))).get("id"));
+        for (int i = 0; i < 4; i++) {
+            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("type", "b.ytes", "payload", Map.of("s", "x".repeat(10_000)))).post("/v1/events")
+                    .then().statusCode(202);
+        }
+        // Only this subscription's deliveries are claimable: the other tests' are held.
+        Database.query("update subscription set paused_at = now() where id <> ? and paused_at is null", id);
+        long size = Database.count("select octet_length(payload) from event where org_id = ? limit 1", tenant.orgId());
+        assertTrue(size > 10_000, "a stored payload: " + size);
+
+        List<ClaimedDelivery> two = claim.claim(50, List.of(), size + 1).await().atMost(Duration.ofSeconds(30)).deliveries();
+        assertEquals(2, two.size(), "the first, and the second because the first left room");
+        two.forEach(d -> assertEquals(size, d.size()));
+        List<ClaimedDelivery> one = claim.claim(50, List.of(), 1).await().atMost(Duration.ofSeconds(30)).deliveries();
+        assertEquals(1, one.size(), "the first always, however large");
+        assertEquals(1, Database.count("select count(*) from delivery where subscription_id = ? and status = 'queued'", id),
+                "the rest stays queued");
     }
 
     /** A subscription of the tenant, with these column values, and {@code count} queued deliveries of the type. */
