@@ -11,7 +11,10 @@ csv_path, out_dir, quick, duration, runs, connections = sys.argv[1:7]
 rows = list(csv.DictReader(open(csv_path)))
 values = defaultdict(list)
 for r in rows:
-    values[(r['scenario'], r['case'], r['metric'])].append(float(r['value']))
+    try:
+        values[(r['scenario'], r['case'], r['metric'])].append(float(r['value']))
+    except ValueError:  # a measurement that found nothing to measure: left out, not the whole report
+        print(f'report: no value for {r["scenario"]} / {r["case"]} / {r["metric"]}', file=sys.stderr)
 
 
 def median(scenario, case, metric):
