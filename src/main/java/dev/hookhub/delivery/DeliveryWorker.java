@@ -13,12 +13,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +62,9 @@ public class DeliveryWorker {
     /** This instance's attempts under way per org; an org at max-in-flight-per-org is left out of claims. */
     private final Map<UUID, AtomicInteger> inFlightByOrg = new ConcurrentHashMap<>();
     private volatile boolean running;
+    /** Completed when the last attempt under way ends after the worker stopped claiming. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Duration shutdownTimeout;
     private volatile long pollMillis;
     private int emptyRounds; // only touched by the one running claim
     private long timerId = -1;
@@ -71,6 +79,7 @@ public class DeliveryWorker {
         this.policy = policy;
         this.metrics = metrics;
         this.settings = hookhub.delivery();
+        this.shutdownTimeout = hookhub.shutdownTimeout();
         this.config = config;
         this.pollMillis = settings.minPollInterval().toMillis();
         Gauge.builder("hookhub.delivery.in.flight", inFlight, AtomicInteger::get)
@@ -87,6 +96,11 @@ public class DeliveryWorker {
         wake();
     }
 
+    /**
+     * Stops claiming and waits, at most {@code hookhub.shutdown-timeout}, for the attempts under way to end and be
+     * recorded, before the datasource closes: unrecorded, their deliveries would wait for their leases to run out
+     * and be sent again. An attempt ends by its own deadline ({@code timeout}) at the latest.
+     */
     void stop(@Observes ShutdownEvent event) {
         running = false;
         synchronized (this) {
@@ -96,6 +110,20 @@ public class DeliveryWorker {
         }
         if (subscriber != null) {
             subscriber.closeAndForget();
+        }
+        int left = inFlight.get();
+        if (left > 0) {
+            Log.infof("Delivery worker stopping: waiting up to %s for %d attempts under way", shutdownTimeout, left);
+            try {
+                drained.get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                Log.warnf("Delivery worker stopped with %d attempts unrecorded; their deliveries go again when their"
+                        + " leases end", inFlight.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
@@ -210,7 +238,9 @@ public class DeliveryWorker {
                 .onFailure().invoke(e -> Log.warnf(e, "Recording the attempt of delivery %s failed", d.id()))
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> {
-                    inFlight.decrementAndGet();
+                    if (inFlight.decrementAndGet() == 0 && !running) {
+                        drained.complete(null);
+                    }
                     bytesInFlight.addAndGet(-d.size());
                     inFlightByOrg.computeIfPresent(d.orgId(), (org, n) -> n.decrementAndGet() <= 0 ? null : n);
                     pollMillis = settings.minPollInterval().toMillis();

@@ -87,12 +87,12 @@ class DeliveryAcrossInstancesIT {
             receiver.release();
 
             // B re-attempts A's 4 once their leases (timeout + margin) have run out, and delivers the rest.
-            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded'") == 10);
+            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded' and org_id = '" + tenant.orgId() + "'") == 10);
             Map<String, Long> received = byWebhookId(receiver);
             assertEquals(10, received.size(), "every delivery arrived");
             assertEquals(4, received.values().stream().filter(n -> n == 2).count(),
                     "only the 4 attempts cut off by the kill were sent again: " + received);
-            assertEquals(4, count("select count(*) from delivery where attempts = 2"));
+            assertEquals(4, count("select count(*) from delivery where attempts = 2 and org_id = '" + tenant.orgId() + "'"));
             List<Receiver.Received> requests = receiver.requests();
             java.util.Set<String> cutOff = requests.subList(0, 4).stream().map(r -> r.header("webhook-id"))
                     .collect(Collectors.toSet());
@@ -117,11 +117,38 @@ class DeliveryAcrossInstancesIT {
             for (int i = 0; i < 20; i++) {
                 publish(tenant, 200 + i);
             }
-            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded'") == 50);
+            await().atMost(DEADLINE).until(() -> count("select count(*) from delivery where status = 'succeeded' and org_id = '" + tenant.orgId() + "'") == 50);
             Map<String, Long> all = byWebhookId(receiver);
             assertEquals(50, all.size());
             long twice = all.values().stream().filter(n -> n > 1).count();
             assertEquals(4, twice, "no delivery sent twice in normal operation");
+        }
+    }
+
+    @Test
+    void aStoppedInstanceRecordsItsAttemptsUnderWayBeforeItExits() throws Exception {
+        // Answers a second after each request: the instance is stopped (SIGTERM) while its attempts are under way.
+        try (Receiver receiver = new Receiver().delaying(Duration.ofSeconds(1))) {
+            Instance c = start("c");
+            RestAssured.port = c.port();
+            Api.Tenant tenant = Api.tenant();
+            String id = (String) Api.createSubscription(tenant, Map.of("name", "stopping", "url", receiver.url("/hook"),
+                    "events", List.of("s.top"))).get("id");
+            for (int i = 0; i < 4; i++) {
+                given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                        .body(Map.of("type", "s.top", "payload", Map.of("i", i))).post("/v1/events").then().statusCode(202);
+            }
+            await().atMost(DEADLINE).until(() -> receiver.count() == 4);
+            c.process().destroy();
+            assertTrue(c.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "stopped within 30 s");
+            // Its four attempts were recorded before the database pool closed: succeeded, not left in flight to be
+            // sent again when their leases end.
+            assertEquals(4, count("select count(*) from delivery where subscription_id = '" + id
+                    + "' and status = 'succeeded' and attempts = 1"));
+            assertEquals(4, count("select count(*) from delivery_attempt where subscription_id = '" + id + "'"));
+            String log = Files.readString(Path.of("target", "instance-c.log"));
+            assertTrue(log.contains("waiting up to"), "the worker waited for its attempts: " + log);
+            assertTrue(!log.contains("Pool closed"), "no attempt recorded after the pool closed: " + log);
         }
     }
 
