@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Every hookhub knob, under the {@code hookhub.} prefix. Defaults are documented in the README. */
 @ConfigMapping(prefix = "hookhub")
@@ -213,11 +214,19 @@ public interface HookhubConfig {
         int maxInFlight();
 
         /**
-         * Most attempts in flight in this instance for the subscriptions of one org (a claim may add one batch
-         * beyond it): however many hanging endpoints one tenant has, the others keep the rest of max-in-flight.
+         * Most attempts in flight in this instance for the subscriptions of one org: however many hanging endpoints
+         * one tenant has, the others keep the rest of max-in-flight. Unset: {@link #effectiveMaxInFlightPerOrg()}.
          */
-        @WithDefault("768")
-        int maxInFlightPerOrg();
+        OptionalInt maxInFlightPerOrg();
+
+        /**
+         * {@link #maxInFlightPerOrg()}, or three quarters of {@link #maxInFlight()} when unset (48 of 64), and never
+         * more than max-in-flight less one: a bound at or above max-in-flight would let one org take every slot.
+         */
+        default int effectiveMaxInFlightPerOrg() {
+            int bound = maxInFlightPerOrg().orElse(maxInFlight() * 3 / 4);
+            return Math.max(1, Math.min(bound, maxInFlight() - 1));
+        }
 
         /** Most attempts in flight for one subscription at once. */
         @WithDefault("4")

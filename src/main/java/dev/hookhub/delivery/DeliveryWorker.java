@@ -127,12 +127,15 @@ public class DeliveryWorker {
             return;
         }
         wakeAgain.set(false);
-        int room = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
+        int free = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
+        List<UUID> full = new ArrayList<>();
+        // No more than the busiest org left in the claim may still start: one claim could give it all.
+        int room = Math.min(free, settings.effectiveMaxInFlightPerOrg() - busiestBelowBound(full));
         if (room <= 0) {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room, fullOrgs()).subscribe().with(batch -> {
+        claim.claim(room, full).subscribe().with(batch -> {
             List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
@@ -176,18 +179,23 @@ public class DeliveryWorker {
         timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
-    /** The orgs at their bound in this instance: the claim takes none of their deliveries. */
-    private List<UUID> fullOrgs() {
-        if (inFlightByOrg.isEmpty()) {
-            return List.of();
-        }
-        List<UUID> full = new ArrayList<>();
-        inFlightByOrg.forEach((org, n) -> {
-            if (n.get() >= settings.maxInFlightPerOrg()) {
-                full.add(org);
+    /**
+     * Adds the orgs at their bound in this instance to {@code full} (the claim takes none of their deliveries) and
+     * answers the most attempts any other org has under way here: the claim's batch is kept within that org's
+     * room, so no org passes its bound and the other orgs keep the rest of the slots.
+     */
+    private int busiestBelowBound(List<UUID> full) {
+        int bound = settings.effectiveMaxInFlightPerOrg();
+        int busiest = 0;
+        for (Map.Entry<UUID, AtomicInteger> org : inFlightByOrg.entrySet()) {
+            int n = org.getValue().get();
+            if (n >= bound) {
+                full.add(org.getKey());
+            } else {
+                busiest = Math.max(busiest, n);
             }
-        });
-        return full;
+        }
+        return busiest;
     }
 
     private void attempt(ClaimedDelivery d) {
