@@ -246,6 +246,13 @@ public interface HookhubConfig {
         @WithDefault("PT30S")
         Duration paceRecovery();
 
+        /**
+         * Most deliveries one recovery (POST /v1/subscriptions/{id}/recover) re-queues; a window holding more is
+         * re-queued in parts, each answer saying where the next one starts (README, "Delivery control").
+         */
+        @WithDefault("10000")
+        int recoverLimit();
+
         /** Upper bound of a receiver's Retry-After (429/503). */
         @WithDefault("PT1H")
         Duration maxRetryAfter();
