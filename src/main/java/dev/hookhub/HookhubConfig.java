@@ -7,6 +7,7 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Every hookhub knob, under the {@code hookhub.} prefix. Defaults are documented in the README. */
 @ConfigMapping(prefix = "hookhub")
@@ -222,11 +223,19 @@ public interface HookhubConfig {
         MemorySize maxInFlightBytes();
 
         /**
-         * Most attempts in flight in this instance for the subscriptions of one org (a claim may add one batch
-         * beyond it): however many hanging endpoints one tenant has, the others keep the rest of max-in-flight.
+         * Most attempts in flight in this instance for the subscriptions of one org: however many hanging endpoints
+         * one tenant has, the others keep the rest of max-in-flight. Unset: {@link #effectiveMaxInFlightPerOrg()}.
          */
-        @WithDefault("768")
-        int maxInFlightPerOrg();
+        OptionalInt maxInFlightPerOrg();
+
+        /**
+         * {@link #maxInFlightPerOrg()}, or seven eighths of {@link #maxInFlight()} when unset (896 of 1,024), and never
+         * more than max-in-flight less one: a bound at or above max-in-flight would let one org take every slot.
+         */
+        default int effectiveMaxInFlightPerOrg() {
+            int bound = maxInFlightPerOrg().orElse(maxInFlight() * 7 / 8);
+            return Math.max(1, Math.min(bound, maxInFlight() - 1));
+        }
 
         /** Most attempts in flight for one subscription at once. */
         @WithDefault("4")
@@ -245,6 +254,13 @@ public interface HookhubConfig {
          */
         @WithDefault("PT30S")
         Duration paceRecovery();
+
+        /**
+         * Most deliveries one recovery (POST /v1/subscriptions/{id}/recover) re-queues; a window holding more is
+         * re-queued in parts, each answer saying where the next one starts (README, "Delivery control").
+         */
+        @WithDefault("10000")
+        int recoverLimit();
 
         /** Upper bound of a receiver's Retry-After (429/503). */
         @WithDefault("PT1H")

@@ -38,8 +38,11 @@ public class DeliveryControl {
     public record Controlled(Subscription subscription, long held) {
     }
 
-    /** What a recovery re-queued, and the window it looked at ({@code until} filled in when it was not given). */
-    public record Recovered(int requeued, Instant since, Instant until) {
+    /**
+     * What a recovery re-queued, and the window it looked at ({@code until} filled in when it was not given);
+     * {@code next}: where the rest of the window starts when it held more than one recovery re-queues, else null.
+     */
+    public record Recovered(int requeued, Instant since, Instant until, Instant next) {
     }
 
     private final SubscriptionRepository subscriptions;
@@ -121,10 +124,33 @@ public class DeliveryControl {
                 throw Rejection.conflict("The subscription is inactive, so nothing of it would be attempted;"
                         + " activate it before recovering its deliveries");
             }
-            return deliveries.requeueFailed(id, since, end, types)
-                    .call(n -> n > 0 ? deliveries.wakeWorkersAtCommit() : Uni.createFrom().voidItem())
-                    .call(n -> audit.record(AuditRecord.of(orgId, id, "subscription.recover", String.valueOf(n), by)))
-                    .map(n -> new Recovered(n, since, end));
+            // At most recover-limit rows per request: one statement over a whole window could outlast the statement
+            // timeout, holding the subscription's lock all along, and then fail the same way on every retry.
+            return part(id, since, end, types)
+                    .call(part -> part.requeued() > 0 ? deliveries.wakeWorkersAtCommit() : Uni.createFrom().voidItem())
+                    .call(part -> audit.record(AuditRecord.of(orgId, id, "subscription.recover",
+                            String.valueOf(part.requeued()), by)))
+                    .map(part -> new Recovered(part.requeued(), since, end, part.next()));
+        });
+    }
+
+    /** One part of a recovery: how many it re-queued, and where the next part starts (null: none). */
+    private record Part(int requeued, Instant next) {
+    }
+
+    /**
+     * Re-queues the first recover-limit deliveries of the window (by publish time), or all of it when it holds no
+     * more. When more than the limit share the window's first publish time, the part is just them.
+     */
+    private Uni<Part> part(UUID id, Instant since, Instant until, List<String> types) {
+        return deliveries.recoveryCut(id, since, until, types, config.delivery().recoverLimit()).flatMap(cut -> {
+            if (cut == null) {
+                return deliveries.requeueFailed(id, since, until, types).map(n -> new Part(n, null));
+            }
+            Instant past = cut.plus(1, ChronoUnit.MICROS);
+            return deliveries.requeueFailed(id, since, cut, types).flatMap(n -> n > 0
+                    ? Uni.createFrom().item(new Part(n, cut))
+                    : deliveries.requeueFailed(id, since, past, types).map(m -> new Part(m, past)));
         });
     }
 

@@ -246,10 +246,34 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
             }
             args.put("types", types);
         }
-        return requeue(REQUEUE.formatted("d.subscription_id = :subscription and d.created_at >= :since"
-                        + " and d.created_at < :until and (d.status = '" + Delivery.FAILED + "' or d.status = '"
-                        + Delivery.QUEUED + "' and d.attempts >= 1)", types == null ? "" : " and e.type in (:types)"),
-                args);
+        return requeue(REQUEUE.formatted(RECOVERABLE, types == null ? "" : " and e.type in (:types)"), args);
+    }
+
+    /** A recovery's rows: the subscription's, published in [since, until), failed for good or waiting for a retry. */
+    private static final String RECOVERABLE = "d.subscription_id = :subscription and d.created_at >= :since"
+            + " and d.created_at < :until and (d.status = '" + Delivery.FAILED + "' or d.status = '"
+            + Delivery.QUEUED + "' and d.attempts >= 1)";
+
+    /**
+     * Where a recovery of at most {@code limit} rows has to stop: the publish time of the first recoverable row of
+     * [since, until) past the first {@code limit} in publish time, or null when there are no more. Rows published
+     * at that same time are left to the next part, so parts never overlap (unless more than {@code limit} rows share
+     * the first publish time of the window: then that time is the cut, and the part takes just them).
+     */
+    public Uni<Instant> recoveryCut(UUID subscriptionId, Instant since, Instant until, List<String> types, int limit) {
+        String sql = "select d.created_at from delivery d where " + RECOVERABLE
+                + " and exists (select 1 from event e where e.id = d.event_id and e.erased_at is null"
+                + (types == null ? "" : " and e.type in (:types)") + ")"
+                + " order by d.created_at offset :limit limit 1";
+        return Panache.getSession().flatMap(session -> {
+            var query = session.createNativeQuery(sql, Instant.class)
+                    .setParameter("subscription", subscriptionId).setParameter("since", since)
+                    .setParameter("until", until).setParameter("limit", limit);
+            if (types != null) {
+                query.setParameter("types", types);
+            }
+            return query.getResultList();
+        }).map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     /**

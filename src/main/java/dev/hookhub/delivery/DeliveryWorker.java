@@ -51,6 +51,8 @@ public class DeliveryWorker {
 
     /** Empty claims in a row that stopped at claim-visits and went on at once before the poll takes over. */
     private static final int MAX_EMPTY_ROUNDS = 16;
+    /** How far below its bound an org is left out of claims (see busiestBelowBound). */
+    private static final int NEAR_BOUND = 32;
     /** Slowest poll while subscriptions are held at their bound (a dead instance's leases end unannounced). */
     private static final long HELD_POLL_MS = 1000;
 
@@ -158,13 +160,16 @@ public class DeliveryWorker {
             return;
         }
         wakeAgain.set(false);
-        int room = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
+        int free = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
         long bytes = settings.maxInFlightBytes().asLongValue() - bytesInFlight.get();
+        List<UUID> full = new ArrayList<>();
+        // No more than the busiest org left in the claim may still start: one claim could give it all.
+        int room = Math.min(free, settings.effectiveMaxInFlightPerOrg() - busiestBelowBound(full));
         if (room <= 0 || bytes <= 0) {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room, fullOrgs(), bytes).subscribe().with(batch -> {
+        claim.claim(room, full, bytes).subscribe().with(batch -> {
             List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
@@ -209,18 +214,26 @@ public class DeliveryWorker {
         timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
-    /** The orgs at their bound in this instance: the claim takes none of their deliveries. */
-    private List<UUID> fullOrgs() {
-        if (inFlightByOrg.isEmpty()) {
-            return List.of();
-        }
-        List<UUID> full = new ArrayList<>();
-        inFlightByOrg.forEach((org, n) -> {
-            if (n.get() >= settings.maxInFlightPerOrg()) {
-                full.add(org);
+    /**
+     * Adds the orgs at or near their bound in this instance to {@code full} (the claim takes none of their
+     * deliveries) and answers the most attempts any other org has under way here: the claim's batch is kept within
+     * that org's room, so no org passes its bound and the other orgs keep the rest of the slots. "Near" is within
+     * {@link #NEAR_BOUND} (at most an eighth of the bound): an org just below its bound waits for a few more of its
+     * attempts to end instead of cutting every claim, the other orgs' too, down to the few it may still start.
+     */
+    private int busiestBelowBound(List<UUID> full) {
+        int bound = settings.effectiveMaxInFlightPerOrg();
+        int near = Math.min(NEAR_BOUND, bound / 8);
+        int busiest = 0;
+        for (Map.Entry<UUID, AtomicInteger> org : inFlightByOrg.entrySet()) {
+            int n = org.getValue().get();
+            if (n >= bound - near) {
+                full.add(org.getKey());
+            } else {
+                busiest = Math.max(busiest, n);
             }
-        });
-        return full;
+        }
+        return busiest;
     }
 
     private void attempt(ClaimedDelivery d) {

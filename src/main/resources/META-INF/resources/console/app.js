@@ -339,7 +339,8 @@ function recoverForm(s, after) {
       act(ev.submitter, async () => {
         const list = types.value.split(',').map((t) => t.trim()).filter(Boolean);
         const r = await v1.recover(s.id, since.value.trim(), until.value.trim() || undefined, list.length ? list : undefined);
-        out.textContent = `Re-queued ${r.requeued} ${r.requeued === 1 ? 'delivery' : 'deliveries'} published from ${when(r.since)} until ${when(r.until)}.`;
+        out.textContent = `Re-queued ${r.requeued} ${r.requeued === 1 ? 'delivery' : 'deliveries'} published from ${when(r.since)} until ${when(r.until)}.`
+            + (r.next ? ` More remain: recover again from ${when(r.next)}.` : '');
         say(out.textContent);
         setTimeout(after, 1500);
       });

@@ -207,7 +207,7 @@ public class SubscriptionResource {
                 .flatMap(caller -> control.recover(caller.orgId(), subscriptionId, body.since(), body.until(),
                         body.eventTypes(), V1Access.requester(caller, http)))
                 .onItem().ifNull().failWith(() -> notFound(subscriptionId))
-                .map(r -> new V1Dtos.Recovered(r.requeued(), r.since(), r.until()));
+                .map(r -> new V1Dtos.Recovered(r.requeued(), r.since(), r.until(), r.next()));
     }
 
     private V1Dtos.SubscriptionView view(Subscription s) {

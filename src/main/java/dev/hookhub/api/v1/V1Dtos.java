@@ -100,7 +100,10 @@ public final class V1Dtos {
     @RegisterForReflection
     public record Recovered(int requeued,
             @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant since,
-            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant until) {
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant until,
+            @Schema(description = "Where the rest of the window starts (the since of the next call) when it held more"
+                    + " than one recovery re-queues (hookhub.delivery.recover-limit); null when it is done")
+            @JsonSerialize(using = WireDateSerializer.IsoUtc.class) Instant next) {
     }
 
     @RegisterForReflection
