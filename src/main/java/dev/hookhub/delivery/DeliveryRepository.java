@@ -54,15 +54,18 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                            (select claim_bound(s, $2, $6::float8) from subscription s where s.id = x.subscription_id) as bound
                       from expired x) r
                  where r.slot <= r.bound
-            ), visit (subscription_id, n, wrapped, take, total, held, rate, fifo, head) as (
+            ), visit (subscription_id, n, steps, wrapped, take, total, held, rate, fifo, head) as (
                 -- One subscription per step, from after the cursor ($4) in id order, wrapping around once:
                 -- each step is one descent of delivery_subscription_due, however long anyone's backlog.
                 -- take: its free slots (none if it is at its bound, not live, not active or paused), at most its due
                 -- rows, its rate allowance and what the batch has left; total: the batch so far; held: at its bound
-                -- or its rate. Stops at a full batch, at $5 steps, or back at the cursor.
-                select $4::uuid, 0, false, 0, (select count(*) from recovered)::int, false, null::float8, false, null::uuid
+                -- or its rate. n counts the claimable subscriptions visited, steps every one: a paused, inactive
+                -- or deleted subscription with queued rows (thousands of paused ones, say) costs its index descent but
+                -- not a visit. Stops at a full batch, at $5 claimable visits or 16 x $5 steps, or back at the cursor.
+                select $4::uuid, 0, 0, false, 0, (select count(*) from recovered)::int, false, null::float8, false, null::uuid
                 union all
-                select nx.subscription_id, v.n + 1, nx.wrapped, take.n, v.total + take.n,
+                select nx.subscription_id, v.n + case when terms.bound is null then 0 else 1 end, v.steps + 1, nx.wrapped,
+                       take.n, v.total + take.n,
                        coalesce(room.n <= 0, false) or take.rate_held, terms.rate, coalesce(terms.fifo, false), terms.head
                   from visit v
                  cross join lateral (
@@ -109,7 +112,7 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
                  cross join lateral (
                         select least(grant_.due, coalesce(grant_.allowed, grant_.due)) as n,
                                coalesce(grant_.allowed < grant_.due, false) as rate_held) take
-                 where v.total < $1 and v.n < $5 and not (nx.wrapped and nx.subscription_id > $4)
+                 where v.total < $1 and v.n < $5 and v.steps < 16 * $5 and not (nx.wrapped and nx.subscription_id > $4)
             ), chosen as (
                 select id from recovered
                 union all
@@ -158,9 +161,9 @@ public class DeliveryRepository implements PanacheRepositoryBase<Delivery, UUID>
             -- with room left, and whether it passed a subscription at its bound or its rate (whose leases may be a
             -- dead instance's, or whose allowance grows back: the earliest lease's end is not asked for, that would
             -- read every lease of the last lease period, most of them finished, on each claim).
-            select c.*, last.subscription_id as next_cursor, last.n >= $5 and last.total < $1 as more,
+            select c.*, last.subscription_id as next_cursor, (last.n >= $5 or last.steps >= 16 * $5) and last.total < $1 as more,
                    (select bool_or(v.held) from visit v) as held
-              from (select v.subscription_id, v.n, v.total from visit v order by v.n desc limit 1) last
+              from (select v.subscription_id, v.n, v.steps, v.total from visit v order by v.steps desc limit 1) last
               left join claimed c on true
             """;
 

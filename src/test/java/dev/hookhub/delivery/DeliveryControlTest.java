@@ -175,6 +175,45 @@ class DeliveryControlTest {
         }
     }
 
+    @Test
+    void thousandsOfPausedSubscriptionsWithHeldDeliveriesDoNotDelayTheOthers() {
+        try (Receiver receiver = new Receiver()) {
+            Api.Tenant tenant = Api.tenant();
+            UUID healthy = subscribe(tenant, receiver, "control.crowd", Map.of());
+            // 5,000 paused subscriptions of another org, one held delivery each: more than 16 claims of claim-visits
+            // (256) subscriptions each, the worker's round before its poll takes over.
+            Api.Tenant crowd = Api.tenant();
+            Database.query("""
+                    insert into subscription (id, org_id, name, url, events, content_type, headers, active, version,
+                                              created_at, created_by, modified_at, modified_by, paused_at)
+                    select gen_random_uuid(), ?, 'paused-' || g, 'http://127.0.0.1:9/p', '{control.paused}',
+                           'application/json', '{}', true, 1, now(), 't', now(), 't', now()
+                      from generate_series(1, 5000) g""", crowd.orgId());
+            Database.query("insert into event (id, org_id, type, payload, payload_format) values (gen_random_uuid(), ?,"
+                    + " 'control.paused', '\\x7b7d'::bytea, 'json')", crowd.orgId());
+            Database.query("""
+                    insert into delivery (id, event_id, subscription_id, org_id, status)
+                    select gen_random_uuid(), e.id, s.id, s.org_id, 'queued'
+                      from subscription s, event e where s.org_id = ? and e.org_id = s.org_id""", crowd.orgId());
+            try {
+                for (int n = 1; n <= 5; n++) {
+                    Instant published = Instant.now();
+                    publish(tenant, "control.crowd", n, n);
+                    int expected = n;
+                    await().atMost(DEADLINE).until(() -> receiver.count() >= expected);
+                    Duration took = Duration.between(published, receiver.requests().get(n - 1).at());
+                    assertTrue(took.compareTo(Duration.ofSeconds(1)) <= 0, "event " + n + " first attempted after " + took);
+                }
+                assertEquals(5000, Database.count("select count(*) from delivery where org_id = ? and status = 'queued'"
+                        + " and attempts = 0", crowd.orgId()), "the paused ones' deliveries stay held");
+            } finally {
+                Database.query("delete from subscription where org_id = ?", crowd.orgId());
+            }
+            assertEquals(5, Database.count("select count(*) from delivery where subscription_id = ? and status = 'succeeded'",
+                    healthy));
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     /** A subscription of the type to the receiver, created with these delivery-control fields through /v1. */
@@ -199,7 +238,12 @@ class DeliveryControlTest {
 
     /** Publishes events 1..count of the type one after another, each answered before the next. */
     private static void publish(Api.Tenant tenant, String type, int count) {
-        for (int n = 1; n <= count; n++) {
+        publish(tenant, type, 1, count);
+    }
+
+    /** Publishes events first..last of the type one after another, each answered before the next. */
+    private static void publish(Api.Tenant tenant, String type, int first, int last) {
+        for (int n = first; n <= last; n++) {
             given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
                     .body(Map.of("type", type, "payload", Map.of("n", n)))
                     .post("/v1/events").then().statusCode(202);
