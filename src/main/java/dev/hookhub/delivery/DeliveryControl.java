@@ -31,6 +31,9 @@ import java.util.function.Function;
 @ApplicationScoped
 public class DeliveryControl {
 
+    /** Dates a recovery's window may name are before this one (ISO-8601 with four-digit years). */
+    static final Instant LAST_DATE = Instant.parse("9999-12-31T23:59:59Z");
+
     /** Most event types a recovery may name. */
     static final int MAX_EVENT_TYPES = 50;
 
@@ -218,6 +221,10 @@ public class DeliveryControl {
         }
         if (!since.isBefore(until)) {
             throw Rejection.invalidField("until", "must be after since (" + since + ")");
+        }
+        if (!until.isBefore(LAST_DATE)) {
+            // Past PostgreSQL's range (year 294276) the query itself failed, with an answer naming nothing.
+            throw Rejection.invalidField("until", "must be before " + LAST_DATE);
         }
         Duration kept = min(config.retention().deliveries(), config.retention().events());
         if (since.isBefore(now().minus(kept))) {

@@ -393,6 +393,14 @@ class SubscriptionControlTest {
             assertEquals(before.get(d), Queue.row(d), "untouched: " + d);
         }
         assertEquals(2, audits(sub, "subscription.recover"));
+
+        // An until past what four-digit years write (PostgreSQL's range ends in 294276) is refused, naming until.
+        for (String far : List.of("+294277-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z", "+10000-01-01T00:00:00Z")) {
+            given().header("Authorization", tenant.bearer()).contentType(ContentType.JSON)
+                    .body(Map.of("since", since.toString(), "until", far)).post("/v1/subscriptions/" + sub + "/recover")
+                    .then().statusCode(400).body("detail", containsString("until"));
+        }
+        assertEquals(2, audits(sub, "subscription.recover"), "refused: nothing recorded");
     }
 
     @Test
