@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -47,6 +48,8 @@ final class TimedReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Sends each answer when its service time has passed, holding no thread meanwhile. */
+    private final ScheduledExecutorService later = Executors.newScheduledThreadPool(2);
     private final Duration serviceTime;
     private final BiFunction<Integer, Integer, Integer> status;
     private final Map<Long, String> senders;
@@ -149,25 +152,43 @@ final class TimedReceiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long arrivedAt = System.nanoTime();
+        JsonNode payload = JSON.readTree(exchange.getRequestBody().readAllBytes());
+        int event = payload.path("n").asInt(-1);
+        String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
+        int nth = byDelivery.computeIfAbsent(String.valueOf(webhookId), id -> new AtomicInteger()).incrementAndGet();
+        String sender = senderByPort.computeIfAbsent(exchange.getRemoteAddress().getPort(),
+                port -> senderOf(port, server.getAddress().getPort()));
+        String request = event + "/" + nth + "@" + sender;
+        enter(request);
+        Runnable reply = () -> answer(exchange, event, webhookId, nth, arrivedAt, sender, request);
+        if (!holding(event, nth, sender)) {
+            // The receiver's own service time, not a wait for anything under test: answered when it has passed.
+            later.schedule(reply, serviceTime.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
         try {
-            JsonNode payload = JSON.readTree(exchange.getRequestBody().readAllBytes());
-            int event = payload.path("n").asInt(-1);
-            String webhookId = exchange.getRequestHeaders().getFirst("webhook-id");
-            int nth = byDelivery.computeIfAbsent(String.valueOf(webhookId), id -> new AtomicInteger()).incrementAndGet();
-            String sender = senderByPort.computeIfAbsent(exchange.getRemoteAddress().getPort(),
-                    port -> senderOf(port, server.getAddress().getPort()));
-            String request = event + "/" + nth + "@" + sender;
-            enter(request);
+            if (!release.await(HOLD_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("event " + event + " held for " + HOLD_LIMIT + " without a release");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            leave(request);
+            exchange.close();
+            return;
+        } catch (RuntimeException e) {
+            leave(request);
+            exchange.close();
+            throw e;
+        }
+        reply.run();
+    }
+
+    /** Answers the request with its status (and Retry-After on a refusal) and records its arrival. */
+    private void answer(HttpExchange exchange, int event, String webhookId, int nth, long arrivedAt, String sender,
+            String request) {
+        try {
             int answer;
             try {
-                if (holding(event, nth, sender)) {
-                    if (!release.await(HOLD_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("event " + event + " held for " + HOLD_LIMIT + " without a release");
-                    }
-                } else {
-                    // The receiver's own service time, not a wait for anything under test.
-                    Thread.sleep(serviceTime.toMillis());
-                }
                 answer = status.apply(event, nth);
             } finally {
                 // Out of progress before the answer goes: the request it lets the sender make next counts alone.
@@ -179,8 +200,6 @@ final class TimedReceiver implements AutoCloseable {
                 exchange.getResponseHeaders().add("Retry-After", String.valueOf(wait.toSeconds()));
             }
             exchange.sendResponseHeaders(answer, -1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the sender is gone (killed while its request was held): what the test does on purpose
         } finally {
@@ -250,5 +269,6 @@ final class TimedReceiver implements AutoCloseable {
         release();
         server.stop(0);
         threads.shutdownNow();
+        later.shutdownNow();
     }
 }
