@@ -231,6 +231,17 @@ def runs_of(scenario, case, metric, digits=1):
     return ' / '.join(fmt(x, digits) for x in v)
 
 
+def rss_rows(scenario, case):
+    """What the resident memory was before the case and is made of after it (run.sh, record_rss)."""
+    parts = [median(scenario, case, 'rss at the end ' + k) for k in ('heap', 'classes', 'other')]
+    rows = [f'| service resident memory before the case | {fmt(median(scenario, case, "rss before"), 0)} MB | '
+            f'{runs_of(scenario, case, "rss before", 0)} | |']
+    if all(x is not None for x in parts):
+        rows.append(f'| resident at the end: Java heap (bounded by -Xmx), class data (AOT cache or CDS), the rest (code, '
+                    f'metaspace, stacks, malloc) | {fmt(parts[0], 0)} + {fmt(parts[1], 0)} + {fmt(parts[2], 0)} MB | | |')
+    return rows
+
+
 slow_case = one_case('slow')
 srate = median('slow', slow_case, 'rps') if slow_case else None
 srss = median('slow', slow_case, 'rss peak') if slow_case else None
@@ -256,7 +267,7 @@ if slow_case:
               f'| requests the receiver held at once, peak | {fmt(median("slow", slow_case, "receiver open peak"), 0)} | | |',
               f'| connections to the receiver, peak | {fmt(median("slow", slow_case, "receiver connections peak"), 0)} | | |',
               f'| service resident memory, peak during the case | {fmt(srss, 0)} MB | {runs_of("slow", slow_case, "rss peak", 0)} | '
-              f'≤ 300 MB: {verdict(None if srss is None else srss <= 300)} |', '',
+              f'≤ 300 MB: {verdict(None if srss is None else srss <= 300)} |'] + rss_rows('slow', slow_case) + ['',
               cpu_line('slow', slow_case), '']
 
 hang_case = one_case('hanging')
@@ -288,7 +299,8 @@ if hang_case:
               f'{runs_of("hanging", hang_case, "hanging in flight peak", 0)} | |',
               f'| hanging: requests the receiver held, peak | {fmt(median("hanging", hang_case, "receiver hanging peak"), 0)} | | |',
               f'| healthy: attempts in flight, peak | {fmt(median("hanging", hang_case, "healthy in flight peak"), 0)} | | |',
-              f'| service resident memory, peak | {fmt(median("hanging", hang_case, "rss peak"), 0)} MB | | |', '',
+              f'| service resident memory, peak | {fmt(median("hanging", hang_case, "rss peak"), 0)} MB | '
+              f'{runs_of("hanging", hang_case, "rss peak", 0)} | |'] + rss_rows('hanging', hang_case) + ['',
               cpu_line('hanging', hang_case) + ' (during the publishing)', '']
 
 if drate is not None or slow_case or hang_case:

@@ -134,8 +134,9 @@ export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 export HOOKHUB_DELIVERY_PURGE_EVERY=off
 
 # The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, exit on the
-# first OutOfMemoryError, two malloc arenas. JAVA_OPTS replaces the options (a profiler agent, say).
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError"}
+# first OutOfMemoryError, malloc memory freed in the last second given back (TrimNativeHeapInterval), two malloc
+# arenas. JAVA_OPTS replaces the options (a profiler agent, say).
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000"}
 # NMT=1: the JVM's native memory tracking on (a diagnosis, not the service as shipped: it costs memory of its own), and
 # scenario 8 keeps its summary after each run (target/bench-partial/nmt-slow-N.txt, or bench/results/).
 NMT=${NMT:-0}
@@ -888,9 +889,40 @@ sampler_start() {
   "${PSQL[@]}" -F' ' <<< "$2 \\watch 0.2" > "$WORK/$1.samples" 2>/dev/null &
   SAMPLER_PID=$!
   echo 5 2>/dev/null > "/proc/$SERVICE_PID/clear_refs" || log "cannot reset the service's peak RSS: the peak is since its start"
+  RSS_BEFORE=$(rss_mb)
+}
+# record_rss SCENARIO CASE: the service's RSS before the case and its peak during it, and the parts of its RSS now.
+record_rss() {
+  local kv
+  record "$1" "$2" "rss before" "$RSS_BEFORE" MB
+  record "$1" "$2" "rss peak" "$(peak_rss_mb)" MB
+  for kv in $(rss_parts); do record "$1" "$2" "rss at the end ${kv%%=*}" "${kv#*=}" MB; done
 }
 sampler_stop() { [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=; }
 peak_rss_mb() { awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
+rss_mb() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
+# rss_parts: what the service's resident memory is made of now, "heap=.. classes=.. other=.." (MB): the Java heap (its
+# address range from jcmd GC.heap_info), the class data mapped from the AOT cache or the JDK's CDS archive, and the rest
+# (code cache, metaspace, thread stacks, malloc). The heap's share is what -Xmx bounds; the rest is the JVM's own.
+rss_parts() {
+  local jcmd
+  jcmd="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
+  python3 - "$SERVICE_PID" <<PY 2>/dev/null || echo "heap=0 classes=0 other=0"
+import re, sys
+info = """$("$jcmd" "$SERVICE_PID" GC.heap_info 2>/dev/null)"""
+ranges = [(int(a, 16), int(b, 16)) for a, b in re.findall(r'\[(0x[0-9a-f]+), 0x[0-9a-f]+, (0x[0-9a-f]+)\)', info)]
+lo, hi = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else (0, 0)
+parts = dict(heap=0, classes=0, other=0); kind = 'other'
+for line in open(f'/proc/{sys.argv[1]}/smaps'):
+    m = re.match(r'^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$', line)
+    if m:
+        start, name = int(m.group(1), 16), m.group(3)
+        kind = 'heap' if lo <= start < hi else 'classes' if name.endswith(('.aot', '.jsa')) else 'other'
+    elif line.startswith('Rss:'):
+        parts[kind] += int(line.split()[1])
+print(' '.join(f'{k}={v // 1024}' for k, v in parts.items()))
+PY
+}
 # column_max FILE COLUMN: the largest value of a column of the samples
 column_max() { awk -v c="$2" '$c + 0 > m {m = $c + 0} END {print m + 0}' "$1"; }
 # log_lines_since N: lines the service logged (WARN and above) past its first N
@@ -949,10 +981,9 @@ for r in $(seq 1 "$RUNS"); do
   record slow "$S8_CASE" "in flight mean" "$mean_in_flight" count
   record slow "$S8_CASE" "attempt duration mean" "$attempt_ms" ms
   record slow "$S8_CASE" "recording after the attempt mean" "$record_ms" ms
-  record slow "$S8_CASE" "rss anonymous at the end" "$(awk '/^RssAnon:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status")" MB
   record slow "$S8_CASE" "receiver open peak" "$(stat_of openPeak "$stats")" count
   record slow "$S8_CASE" "receiver connections peak" "$(stat_of connectionsPeak "$stats")" count
-  record slow "$S8_CASE" "rss peak" "$rss" MB
+  record_rss slow "$S8_CASE"
   record_cpu slow "$S8_CASE" "$cpu"
   if ((NMT)); then
     jcmd="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
@@ -1013,7 +1044,7 @@ for r in $(seq 1 "$RUNS"); do
   record hanging "$S9_CASE" "healthy in flight peak" "$healthy_peak" count
   record hanging "$S9_CASE" "receiver hanging peak" "$(stat_of hangingPeak "$stats")" count
   record hanging "$S9_CASE" "receiver connections peak" "$(stat_of connectionsPeak "$stats")" count
-  record hanging "$S9_CASE" "rss peak" "$(peak_rss_mb)" MB
+  record_rss hanging "$S9_CASE"
   record_cpu hanging "$S9_CASE" "$cpu"
   record hanging "$S9_CASE" "load average" "$(cut -d' ' -f1 /proc/loadavg)" load
   record hanging "$S9_CASE" "service log lines" "$(log_lines_since "$l0")" count
