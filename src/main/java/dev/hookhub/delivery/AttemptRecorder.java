@@ -112,6 +112,7 @@ public class AttemptRecorder {
         String[] statuses = new String[n];
         OffsetDateTime[] dueAt = new OffsetDateTime[n];
         Boolean[] throttles = new Boolean[n];
+        Integer[] claims = new Integer[n];
         for (int i = 0; i < n; i++) {
             Pending p = batch.get(i);
             ids[i] = p.id();
@@ -128,10 +129,11 @@ public class AttemptRecorder {
             statuses[i] = p.decision().status();
             dueAt[i] = utc(p.decision().dueAt());
             throttles[i] = RetryPolicy.isThrottleSignal(p.outcome());
+            claims[i] = p.delivery().attempt();
         }
         Tuple args = Tuple.from(List.of(ids, deliveries, subscriptions, events, orgs, attemptedAt, statusCodes,
                 descriptions, durations, successes, deactivations, statuses, dueAt,
-                throttles, paceRecoverySeconds));
+                throttles, paceRecoverySeconds, claims));
         return attempts.record(args);
     }
 

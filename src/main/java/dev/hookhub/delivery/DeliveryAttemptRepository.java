@@ -32,9 +32,9 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
             with input as (
                 select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[],
                                      $7::int[], $8::text[], $9::int[], $10::bool[], $11::bool[], $12::text[],
-                                     $13::timestamptz[], $14::bool[])
+                                     $13::timestamptz[], $14::bool[], $16::int[])
                     as i(id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
-                         status_description, duration_ms, success, deactivate, status, due_at, throttle)
+                         status_description, duration_ms, success, deactivate, status, due_at, throttle, claim)
             ), locked as (
                 -- The subscriptions first, in id order, then their deliveries (below, through this CTE): the
                 -- delete core's order. Updating a delivery first deadlocked with a delete that held the
@@ -92,6 +92,10 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                        completed_at = case when i.status = 'queued' then null else now() end
                   from input i
                  where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
+                   -- Only the claim that made the attempt (the claim counts attempts): when its lease ran out before
+                   -- this outcome came (a slow recording, a stalled instance), the row was claimed again and the newer
+                   -- attempt's outcome decides it; this one is history only, as for a deleted row.
+                   and d.attempts = i.claim
                    and (select count(*) from locked) >= 0
                 returning d.id, d.event_id, d.subscription_id, d.org_id, d.status, d.attempts, d.completed_at
             ), cancelled as (

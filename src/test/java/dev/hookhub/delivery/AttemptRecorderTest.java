@@ -146,6 +146,29 @@ class AttemptRecorderTest {
         assertEquals(1, Database.count("select count(*) from delivery_attempt where delivery_id = ?", s.deliveries().get(0)));
     }
 
+    /**
+     * An outcome that comes after its lease ran out and the row was claimed again (attempts 2) is history only:
+     * the newer claim's row keeps its lease, so no third claim and no sibling run beside the attempt in flight.
+     */
+    @Test
+    void anOutcomeOfAnEarlierClaimLeavesTheRowToTheClaimAfterIt() {
+        Setup s = setup(2);
+        Database.query("update delivery set attempts = 2 where id = ?", s.deliveries().get(0));
+        List<AttemptRecorder.Recorded> results = recordAll(s, List.of(outcome(0, 500), outcome(1, 500)), List.of(
+                new RetryPolicy.Decision("queued", T0.plusSeconds(3600), false),
+                new RetryPolicy.Decision("queued", T0.plusSeconds(3600), false)));
+        assertFalse(results.get(0).updated());
+        assertTrue(results.get(1).updated());
+        Map<String, Object> stale = Database.query("select status, attempts, locked_until > now() as leased from delivery where id = ?",
+                s.deliveries().get(0)).get(0);
+        assertEquals("in_flight", stale.get("status"));
+        assertEquals(2, ((Number) stale.get("attempts")).intValue());
+        assertEquals(true, stale.get("leased"));
+        assertEquals("queued", Database.query("select status from delivery where id = ?", s.deliveries().get(1)).get(0).get("status"));
+        assertEquals(2, Database.count("select count(*) from delivery_attempt where delivery_id in (?, ?)",
+                s.deliveries().get(0), s.deliveries().get(1)));
+    }
+
     @Test
     void aReasonPhraseWithControlCharactersIsStoredPrintableAndDoesNotFailTheOthers() {
         Setup s = setup(2);

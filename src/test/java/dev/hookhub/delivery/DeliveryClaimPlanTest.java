@@ -58,7 +58,7 @@ class DeliveryClaimPlanTest {
         // As joins with the attempts, the same plan read every pending row of the queue on each write (or,
         // without the claim's settings, the whole table). Now the leased rows at most: the in-flight index.
         String plan = cachedPlanAfterABurst(DeliveryRepository.PLANNER_SETTINGS, "prepare claim_plan as " + DeliveryAttemptRepository.SQL,
-                "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(14, "'{}'")) + ", 30)");
+                "explain (costs off) execute claim_plan(" + String.join(", ", java.util.Collections.nCopies(14, "'{}'")) + ", 30, '{}')");
         assertFalse(plan.contains("Seq Scan on delivery"), plan);
         // The finished rows among the leased ones (the in-flight index), or by primary key; not among every
         // pending row (the index LIKE ... INCLUDING ALL names delivery_subscription_id_idx here).
