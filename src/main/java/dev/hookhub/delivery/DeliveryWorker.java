@@ -63,6 +63,12 @@ public class DeliveryWorker {
     private final AtomicLong bytesInFlight = new AtomicLong();
     /** This instance's attempts under way per org; an org at max-in-flight-per-org is left out of claims. */
     private final Map<UUID, AtomicInteger> inFlightByOrg = new ConcurrentHashMap<>();
+    /**
+     * Payload bytes of this instance's attempts under way per org; an org at {@link #orgByteBound} is left out of
+     * claims, so one org's large events to hanging endpoints cannot hold the whole max-in-flight-bytes (every other
+     * org's claims would stop until their deadline).
+     */
+    private final Map<UUID, AtomicLong> bytesByOrg = new ConcurrentHashMap<>();
     private volatile boolean running;
     /** Completed when the last attempt under way ends after the worker stopped claiming. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -165,15 +171,23 @@ public class DeliveryWorker {
         List<UUID> full = new ArrayList<>();
         // No more than the busiest org left in the claim may still start: one claim could give it all.
         int room = Math.min(free, settings.effectiveMaxInFlightPerOrg() - busiestBelowBound(full));
-        if (room <= 0 || bytes <= 0) {
+        // The same for payload bytes: no more than the heaviest org left in the claim may still take.
+        long byteRoom = Math.min(bytes, orgByteBound() - heaviestBelowByteBound(full));
+        if (room <= 0 || byteRoom <= 0) {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
         }
-        claim.claim(room, full, bytes).subscribe().with(batch -> {
+        claim.claim(room, full, byteRoom).subscribe().with(batch -> {
             List<ClaimedDelivery> claimed = batch.deliveries();
             for (ClaimedDelivery d : claimed) {
                 inFlight.incrementAndGet();
                 bytesInFlight.addAndGet(d.size());
+                // Within compute (atomic per org), as the removal below: an entry cannot go between its get and add.
+                bytesByOrg.compute(d.orgId(), (org, n) -> {
+                    AtomicLong held = n == null ? new AtomicLong() : n;
+                    held.addAndGet(d.size());
+                    return held;
+                });
                 inFlightByOrg.computeIfAbsent(d.orgId(), org -> new AtomicInteger()).incrementAndGet();
                 attempt(d);
             }
@@ -236,6 +250,33 @@ public class DeliveryWorker {
         return busiest;
     }
 
+    /**
+     * Most payload bytes one org's attempts may hold in this instance: three quarters of max-in-flight-bytes. A claim
+     * always takes its first delivery however large (up to max-body-size, 1 MiB), so an org can pass this by one
+     * payload and still leave the other orgs room for theirs; at seven eighths (the slots' share) one payload past it
+     * used up the whole budget.
+     */
+    private long orgByteBound() {
+        return Math.max(1, settings.maxInFlightBytes().asLongValue() / 4 * 3);
+    }
+
+    /** Adds the orgs at their byte bound to {@code full} and answers the most bytes any other org holds here. */
+    private long heaviestBelowByteBound(List<UUID> full) {
+        long bound = orgByteBound();
+        long heaviest = 0;
+        for (Map.Entry<UUID, AtomicLong> org : bytesByOrg.entrySet()) {
+            long n = org.getValue().get();
+            if (n >= bound) {
+                if (!full.contains(org.getKey())) {
+                    full.add(org.getKey());
+                }
+            } else {
+                heaviest = Math.max(heaviest, n);
+            }
+        }
+        return heaviest;
+    }
+
     private void attempt(ClaimedDelivery d) {
         sender.send(d)
                 .flatMap(outcome -> {
@@ -256,6 +297,7 @@ public class DeliveryWorker {
                     }
                     bytesInFlight.addAndGet(-d.size());
                     inFlightByOrg.computeIfPresent(d.orgId(), (org, n) -> n.decrementAndGet() <= 0 ? null : n);
+                    bytesByOrg.computeIfPresent(d.orgId(), (org, n) -> n.addAndGet(-d.size()) <= 0 ? null : n);
                     pollMillis = settings.minPollInterval().toMillis();
                 })
                 .subscribe().with(ignored -> wake());
