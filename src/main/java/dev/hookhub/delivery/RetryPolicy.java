@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What follows an attempt (API.md §7): 2xx succeeds; 410 fails the delivery and deactivates the
  * subscription; otherwise a retry after the schedule's next delay (±jitter), or after the receiver's
- * Retry-After on 429/503 (bounded), until the schedule runs out; and a subscription failing for
+ * Retry-After on 429/503 (bounded) when that is later, until the schedule runs out; and a subscription failing for
  * longer than {@code deactivate-after-failing} is deactivated.
  */
 @ApplicationScoped
@@ -65,9 +65,13 @@ public class RetryPolicy {
         if (attempt > schedule.size()) {
             return new Decision("failed", null, false);
         }
-        Duration delay = outcome.retryAfter() != null && code != null && (code == 429 || code == 503)
-                ? bounded(outcome.retryAfter())
-                : jittered(schedule.get(attempt - 1));
+        // A receiver's Retry-After (429/503) can put the retry off, never bring it forward: every attempt counts
+        // against the schedule, so "Retry-After: 0" answered at once used up a delivery's retries in 150 ms.
+        Duration delay = jittered(schedule.get(attempt - 1));
+        if (outcome.retryAfter() != null && code != null && (code == 429 || code == 503)) {
+            Duration asked = bounded(outcome.retryAfter());
+            delay = asked.compareTo(delay) > 0 ? asked : delay;
+        }
         return new Decision("queued", now.plus(delay), false);
     }
 

@@ -77,10 +77,27 @@ class DeliveryRulesTest {
     void retryAfterOn429And503IsHonouredAndBounded() {
         assertEquals(NOW.plusSeconds(120), policy.decide(1, outcome(429, Duration.ofSeconds(120)), null, NOW).dueAt());
         assertEquals(NOW.plusSeconds(3600), policy.decide(1, outcome(503, Duration.ofDays(2)), null, NOW).dueAt());
-        assertEquals(NOW, policy.decide(1, outcome(503, Duration.ofSeconds(-5)), null, NOW).dueAt());
         long ignored = Duration.between(NOW, policy.decide(1, outcome(500, Duration.ofSeconds(120)), null, NOW).dueAt())
                 .toMillis();
         assertTrue(ignored <= 6000, "Retry-After only counts on 429/503");
+    }
+
+    /**
+     * A Retry-After earlier than the schedule's next delay (0, negative, a date in the past, or a minute after the
+     * 5-minute step) does not bring the retry forward: a receiver answering 429 "Retry-After: 0" at once used up
+     * a delivery's whole schedule in 150 ms.
+     */
+    @Test
+    void retryAfterNeverBringsTheRetryForward() {
+        for (Duration asked : new Duration[] {Duration.ZERO, Duration.ofSeconds(-5), Duration.ofSeconds(1)}) {
+            for (int code : new int[] {429, 503}) {
+                long first = Duration.between(NOW, policy.decide(1, outcome(code, asked), null, NOW).dueAt()).toMillis();
+                assertTrue(first >= 4000 && first <= 6000, code + " Retry-After " + asked + ": the schedule's 5 s ± 20%, not " + first);
+            }
+        }
+        long second = Duration.between(NOW, policy.decide(2, outcome(429, Duration.ofMinutes(1)), null, NOW).dueAt()).toMillis();
+        assertTrue(second >= 240_000 && second <= 360_000, "5 min ± 20%, not the minute asked: " + second);
+        assertEquals("failed", policy.decide(4, outcome(429, Duration.ZERO), null, NOW).status());
     }
 
     @Test
