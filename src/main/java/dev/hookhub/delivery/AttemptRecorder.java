@@ -2,12 +2,14 @@ package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
 import dev.hookhub.support.Ids;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes what attempts came to: the history rows, each subscription's lastHttpSuccess / lastHttpFail /
@@ -33,6 +36,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The delivery row may be gone (its subscription was deleted while the attempt was in flight): the
  * history row is still written, nothing is re-queued. Only a row this worker still leases
  * ({@code in_flight}) changes. The statement is {@link DeliveryAttemptRepository}'s.
+ *
+ * <p>A write that fails (the database restarting, a connection dropped) is tried again, after 100 ms doubling up
+ * to 1 s, for as long as the lease's margin ({@code hookhub.delivery.lease-margin}, 5 s) from its first failure;
+ * attempts that finish meanwhile wait and go with it. An outcome is only given up after that: its delivery is then
+ * attempted again when its lease runs out (at-least-once). A write whose commit landed although its answer was
+ * lost changes nothing the second time: the history row's id is the same, and the delivery is no longer in flight.
  */
 @ApplicationScoped
 public class AttemptRecorder {
@@ -44,8 +53,17 @@ public class AttemptRecorder {
     public record Recorded(boolean updated, long cancelled) {
     }
 
+    /** First wait before a failed write is tried again; it doubles up to {@link #RETRY_MAX}. */
+    static final Duration RETRY_FIRST = Duration.ofMillis(100);
+    static final Duration RETRY_MAX = Duration.ofSeconds(1);
+
+    /** giveUpAt: System.nanoTime() past which a failed write of it is not tried again (0 until it first fails). */
     private record Pending(UUID id, ClaimedDelivery delivery, AttemptOutcome outcome, RetryPolicy.Decision decision,
-            CompletableFuture<Recorded> result) {
+            CompletableFuture<Recorded> result, long giveUpAt) {
+
+        Pending failedAt(long now, long retryFor) {
+            return giveUpAt != 0 ? this : new Pending(id, delivery, outcome, decision, result, now + retryFor);
+        }
     }
 
     private final DeliveryAttemptRepository attempts;
@@ -53,14 +71,24 @@ public class AttemptRecorder {
     private final AtomicBoolean writing = new AtomicBoolean();
 
     private final double paceRecoverySeconds;
+    private final long retryForNanos;
+    /** Writes that failed in a row (0 after one succeeds), for the wait before the next. */
+    private int failuresInARow;
+    private final AtomicLong failedWrites = new AtomicLong();
 
     public AttemptRecorder(DeliveryAttemptRepository attempts, HookhubConfig config) {
         this.attempts = attempts;
         this.paceRecoverySeconds = Math.max(0.001, config.delivery().paceRecovery().toMillis() / 1000.0);
+        this.retryForNanos = config.delivery().leaseMargin().toNanos();
+    }
+
+    /** Statements of this recorder that failed since it started. */
+    long failedWrites() {
+        return failedWrites.get();
     }
 
     public Uni<Recorded> record(ClaimedDelivery d, AttemptOutcome outcome, RetryPolicy.Decision decision) {
-        Pending pending = new Pending(Ids.newId(), d, outcome, decision, new CompletableFuture<>());
+        Pending pending = new Pending(Ids.newId(), d, outcome, decision, new CompletableFuture<>(), 0);
         queue.add(pending);
         drain();
         return Uni.createFrom().completionStage(pending.result());
@@ -83,10 +111,36 @@ public class AttemptRecorder {
     }
 
     private void finish(List<Pending> batch, RowSet<Row> rows, Throwable failure) {
-        writing.set(false);
         if (failure != null) {
-            batch.forEach(p -> p.result().completeExceptionally(failure));
+            failedWrites.incrementAndGet();
+            long now = System.nanoTime();
+            List<Pending> again = new ArrayList<>();
+            for (Pending p : batch) {
+                Pending failed = p.failedAt(now, retryForNanos);
+                if (now - failed.giveUpAt() < 0) {
+                    again.add(failed);
+                } else {
+                    p.result().completeExceptionally(failure);
+                }
+            }
+            if (!again.isEmpty()) {
+                // Still writing (no other statement starts) until the wait is over; then this batch goes again
+                // with what finished meanwhile.
+                Duration wait = RETRY_FIRST.multipliedBy(1L << Math.min(10, failuresInARow++));
+                wait = wait.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : wait;
+                Log.warnf("Recording %d attempts failed (%s); trying again in %d ms", again.size(), failure.getMessage(),
+                        wait.toMillis());
+                queue.addAll(again);
+                Uni.createFrom().voidItem().onItem().delayIt().by(wait).subscribe().with(ignored -> {
+                    writing.set(false);
+                    drain();
+                });
+                return;
+            }
+            writing.set(false);
         } else {
+            failuresInARow = 0;
+            writing.set(false);
             Map<UUID, Recorded> byDelivery = new HashMap<>();
             for (Row r : rows) {
                 byDelivery.put(r.getUUID("delivery_id"), new Recorded(r.getBoolean("updated"), r.getLong("cancelled")));

@@ -48,6 +48,8 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                                               status_code, status_description, duration_ms)
                 select id, delivery_id, subscription_id, event_id, org_id, attempted_at, status_code,
                        status_description, duration_ms from input
+                -- Written again after a failure whose commit had landed (AttemptRecorder): the same row, once.
+                    on conflict (id) do nothing
             ), outcome as (
                 select subscription_id,
                        max(attempted_at) filter (where success) as last_success,

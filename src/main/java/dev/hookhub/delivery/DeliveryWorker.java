@@ -289,7 +289,7 @@ public class DeliveryWorker {
                         }
                     });
                 })
-                .onFailure().invoke(e -> Log.warnf(e, "Recording the attempt of delivery %s failed", d.id()))
+                .onFailure().invoke(e -> Log.warnf("Recording the attempt of delivery %s failed: %s", d.id(), e.getMessage()))
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> {
                     if (inFlight.decrementAndGet() == 0 && !running) {

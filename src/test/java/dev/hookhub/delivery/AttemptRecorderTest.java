@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,6 +168,30 @@ class AttemptRecorderTest {
         assertEquals("queued", Database.query("select status from delivery where id = ?", s.deliveries().get(1)).get(0).get("status"));
         assertEquals(2, Database.count("select count(*) from delivery_attempt where delivery_id in (?, ?)",
                 s.deliveries().get(0), s.deliveries().get(1)));
+    }
+
+    /**
+     * A write that fails (here: the history table is briefly away, as a restarting database fails a statement) is
+     * tried again rather than dropped, which left the delivery to wait for its lease and be sent twice: the outcome
+     * is recorded once the table is back, within the lease's margin.
+     */
+    @Test
+    void aWriteThatFailsIsTriedAgainWithinTheLeaseMargin() {
+        Setup s = setup(1);
+        long failedBefore = recorder.failedWrites();
+        Uni<AttemptRecorder.Recorded> pending;
+        Database.query("alter table delivery_attempt rename to delivery_attempt_away");
+        try {
+            pending = recorder.record(claimed(s, 0), outcome(1, 200), new RetryPolicy.Decision("succeeded", null, false))
+                    .memoize().indefinitely();
+            pending.subscribe().with(r -> { }, e -> { });
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.failedWrites() > failedBefore);
+        } finally {
+            Database.query("alter table delivery_attempt_away rename to delivery_attempt");
+        }
+        assertTrue(pending.await().atMost(Duration.ofSeconds(10)).updated());
+        assertEquals("succeeded", Database.query("select status from delivery where id = ?", s.deliveries().get(0)).get(0).get("status"));
+        assertEquals(1, Database.count("select count(*) from delivery_attempt where delivery_id = ?", s.deliveries().get(0)));
     }
 
     @Test
