@@ -61,14 +61,12 @@ public class DeliveryWorker {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Payload bytes (as stored) of the attempts under way: at most max-in-flight-bytes, past it by one claim's first. */
     private final AtomicLong bytesInFlight = new AtomicLong();
-    /** This instance's attempts under way per org; an org at max-in-flight-per-org is left out of claims. */
-    private final Map<UUID, AtomicInteger> inFlightByOrg = new ConcurrentHashMap<>();
     /**
-     * Payload bytes of this instance's attempts under way per org; an org at {@link #orgByteBound} is left out of
-     * claims, so one org's large events to hanging endpoints cannot hold the whole max-in-flight-bytes (every other
-     * org's claims would stop until their deadline).
+     * This instance's attempts under way per org and their payload bytes; an org at max-in-flight-per-org or at
+     * {@link #orgByteBound} is left out of claims, so one org's hanging endpoints (or its large events to them) cannot
+     * hold every slot or the whole max-in-flight-bytes, which stopped every other org's claims until their deadline.
      */
-    private final Map<UUID, AtomicLong> bytesByOrg = new ConcurrentHashMap<>();
+    private final Map<UUID, OrgLoad> loadByOrg = new ConcurrentHashMap<>();
     private volatile boolean running;
     /** Completed when the last attempt under way ends after the worker stopped claiming. */
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -169,10 +167,11 @@ public class DeliveryWorker {
         int free = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
         long bytes = settings.maxInFlightBytes().asLongValue() - bytesInFlight.get();
         List<UUID> full = new ArrayList<>();
-        // No more than the busiest org left in the claim may still start: one claim could give it all.
-        int room = Math.min(free, settings.effectiveMaxInFlightPerOrg() - busiestBelowBound(full));
-        // The same for payload bytes: no more than the heaviest org left in the claim may still take.
-        long byteRoom = Math.min(bytes, orgByteBound() - heaviestBelowByteBound(full));
+        // No more than the busiest org left in the claim may still start, nor take more bytes than the heaviest may:
+        // one claim could give it all.
+        OrgLoad busiest = leaveOutFullOrgs(full);
+        int room = Math.min(free, settings.effectiveMaxInFlightPerOrg() - busiest.attempts);
+        long byteRoom = Math.min(bytes, orgByteBound() - busiest.bytes);
         if (room <= 0 || byteRoom <= 0) {
             claiming.set(false); // a finishing attempt wakes the worker again
             return;
@@ -183,12 +182,7 @@ public class DeliveryWorker {
                 inFlight.incrementAndGet();
                 bytesInFlight.addAndGet(d.size());
                 // Within compute (atomic per org), as the removal below: an entry cannot go between its get and add.
-                bytesByOrg.compute(d.orgId(), (org, n) -> {
-                    AtomicLong held = n == null ? new AtomicLong() : n;
-                    held.addAndGet(d.size());
-                    return held;
-                });
-                inFlightByOrg.computeIfAbsent(d.orgId(), org -> new AtomicInteger()).incrementAndGet();
+                loadByOrg.compute(d.orgId(), (org, load) -> (load == null ? new OrgLoad() : load).add(1, d.size()));
                 attempt(d);
             }
             pollMillis = claimed.isEmpty()
@@ -228,23 +222,44 @@ public class DeliveryWorker {
         timerId = vertx.setTimer(Math.max(1, delay), id -> wake());
     }
 
+    /** One org's attempts under way in this instance and their payload bytes, changed only within the map's compute. */
+    private static final class OrgLoad {
+        volatile int attempts;
+        volatile long bytes;
+
+        OrgLoad add(int attempts, long bytes) {
+            this.attempts += attempts;
+            this.bytes += bytes;
+            return this;
+        }
+    }
+
     /**
-     * Adds the orgs at or near their bound in this instance to {@code full} (the claim takes none of their
-     * deliveries) and answers the most attempts any other org has under way here: the claim's batch is kept within
-     * that org's room, so no org passes its bound and the other orgs keep the rest of the slots. "Near" is within
-     * {@link #NEAR_BOUND} (at most an eighth of the bound): an org just below its bound waits for a few more of its
-     * attempts to end instead of cutting every claim, the other orgs' too, down to the few it may still start.
+     * Adds the orgs at or near their bound in this instance, or at their byte bound, to {@code full} (the claim takes
+     * none of their deliveries) and answers the most attempts any org below its bound has under way here and the most
+     * bytes any org below its byte bound holds: the claim's batch is kept within that org's room, so no org passes
+     * its bounds and the other orgs keep the rest. "Near" is within {@link #NEAR_BOUND} (at most an eighth of the
+     * bound): an org just below its bound waits for a few more of its attempts to end instead of cutting every claim,
+     * the other orgs' too, down to the few it may still start.
      */
-    private int busiestBelowBound(List<UUID> full) {
+    private OrgLoad leaveOutFullOrgs(List<UUID> full) {
         int bound = settings.effectiveMaxInFlightPerOrg();
         int near = Math.min(NEAR_BOUND, bound / 8);
-        int busiest = 0;
-        for (Map.Entry<UUID, AtomicInteger> org : inFlightByOrg.entrySet()) {
-            int n = org.getValue().get();
-            if (n >= bound - near) {
+        long byteBound = orgByteBound();
+        OrgLoad busiest = new OrgLoad();
+        for (Map.Entry<UUID, OrgLoad> org : loadByOrg.entrySet()) {
+            int n = org.getValue().attempts;
+            long b = org.getValue().bytes;
+            boolean atSlots = n >= bound - near;
+            boolean atBytes = b >= byteBound;
+            if (atSlots || atBytes) {
                 full.add(org.getKey());
-            } else {
-                busiest = Math.max(busiest, n);
+            }
+            if (!atSlots) {
+                busiest.attempts = Math.max(busiest.attempts, n);
+            }
+            if (!atBytes) {
+                busiest.bytes = Math.max(busiest.bytes, b);
             }
         }
         return busiest;
@@ -258,23 +273,6 @@ public class DeliveryWorker {
      */
     private long orgByteBound() {
         return Math.max(1, settings.maxInFlightBytes().asLongValue() / 4 * 3);
-    }
-
-    /** Adds the orgs at their byte bound to {@code full} and answers the most bytes any other org holds here. */
-    private long heaviestBelowByteBound(List<UUID> full) {
-        long bound = orgByteBound();
-        long heaviest = 0;
-        for (Map.Entry<UUID, AtomicLong> org : bytesByOrg.entrySet()) {
-            long n = org.getValue().get();
-            if (n >= bound) {
-                if (!full.contains(org.getKey())) {
-                    full.add(org.getKey());
-                }
-            } else {
-                heaviest = Math.max(heaviest, n);
-            }
-        }
-        return heaviest;
     }
 
     private void attempt(ClaimedDelivery d) {
@@ -296,8 +294,7 @@ public class DeliveryWorker {
                         drained.complete(null);
                     }
                     bytesInFlight.addAndGet(-d.size());
-                    inFlightByOrg.computeIfPresent(d.orgId(), (org, n) -> n.decrementAndGet() <= 0 ? null : n);
-                    bytesByOrg.computeIfPresent(d.orgId(), (org, n) -> n.addAndGet(-d.size()) <= 0 ? null : n);
+                    loadByOrg.computeIfPresent(d.orgId(), (org, load) -> load.add(-1, -d.size()).attempts <= 0 ? null : load);
                     pollMillis = settings.minPollInterval().toMillis();
                 })
                 .subscribe().with(ignored -> wake());
