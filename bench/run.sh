@@ -97,6 +97,8 @@ else
   SERVICE=(java "$JAR" "")
   export BENCH_SERVICE="fast-jar on $(java -version 2>&1 | head -1), without the AOT cache (AOT=0 or no JDK 25+)"
 fi
+# The jcmd of the service's JDK (rss_parts, and NMT=1's summaries).
+JCMD="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------
 pg_ctlcluster 15 main start 2>/dev/null || true
@@ -905,11 +907,9 @@ rss_mb() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status";
 # address range from jcmd GC.heap_info), the class data mapped from the AOT cache or the JDK's CDS archive, and the rest
 # (code cache, metaspace, thread stacks, malloc). The heap's share is what -Xmx bounds; the rest is the JVM's own.
 rss_parts() {
-  local jcmd
-  jcmd="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
   python3 - "$SERVICE_PID" <<PY 2>/dev/null || echo "heap=0 classes=0 other=0"
 import re, sys
-info = """$("$jcmd" "$SERVICE_PID" GC.heap_info 2>/dev/null)"""
+info = """$("$JCMD" "$SERVICE_PID" GC.heap_info 2>/dev/null)"""
 ranges = [(int(a, 16), int(b, 16)) for a, b in re.findall(r'\[(0x[0-9a-f]+), 0x[0-9a-f]+, (0x[0-9a-f]+)\)', info)]
 lo, hi = (min(r[0] for r in ranges), max(r[1] for r in ranges)) if ranges else (0, 0)
 parts = dict(heap=0, classes=0, other=0); kind = 'other'
@@ -986,8 +986,7 @@ for r in $(seq 1 "$RUNS"); do
   record_rss slow "$S8_CASE"
   record_cpu slow "$S8_CASE" "$cpu"
   if ((NMT)); then
-    jcmd="$(dirname "$(readlink -f "$(command -v "${SERVICE[0]}")")")/jcmd"
-    { "$jcmd" "$SERVICE_PID" VM.native_memory summary; "$jcmd" "$SERVICE_PID" GC.heap_info; } > "$RESULTS/nmt-slow-$r.txt" 2>&1
+    { "$JCMD" "$SERVICE_PID" VM.native_memory summary; "$JCMD" "$SERVICE_PID" GC.heap_info; } > "$RESULTS/nmt-slow-$r.txt" 2>&1
     cp "/proc/$SERVICE_PID/smaps" "$RESULTS/smaps-slow-$r.txt"
   fi
   record slow "$S8_CASE" "load average" "$(cut -d' ' -f1 /proc/loadavg)" load
