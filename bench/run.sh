@@ -656,7 +656,8 @@ if ((BIG)) && want 4; then
     echo
     echo "-- the queue claim (DeliveryClaim), on the same data"
     "${PSQL[@]}" -c "begin" -c "explain $(java_sql "$ROOT/src/main/java/dev/hookhub/delivery/DeliveryRepository.java" \
-      '$1' '32' '$2' '4' '$3' '20000' '$4' "'00000000-0000-0000-0000-000000000000'::uuid" '$5' '256')" -c "rollback"
+      '$1' '32' '$2' '4' '$3' '20000' '$4' "'00000000-0000-0000-0000-000000000000'::uuid" '$5' '256' '$6' '30' \
+      '$7' "'{}'::uuid[]" '$8' '8388608')" -c "rollback"
     echo
     echo "-- publishing: the fan-out to the org's subscriptions of one event type (EventPublisher)"
     "${PSQL[@]}" -c "explain select s.id from subscription s where s.org_id = '$ORG' and s.deleted_at is null and s.active
