@@ -50,22 +50,29 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                        status_description, duration_ms from input
                 -- Written again after a failure whose commit had landed (AttemptRecorder): the same row, once.
                     on conflict (id) do nothing
-            ), outcome as (
+            ), per_sub as (
+                -- Per subscription, in one pass over the batch (a subquery per subscription read the whole batch for
+                -- each: quadratic). The failing run as the attempts in time order leave it: none when the last one
+                -- succeeded, from the first failure after the last success, or still running since before this batch.
                 select subscription_id,
                        max(attempted_at) filter (where success) as last_success,
                        max(attempted_at) filter (where not success) as last_fail,
+                       min(attempted_at) filter (where not success and (sub_last_success is null or attempted_at > sub_last_success))
+                           as first_fail_since_success,
                        bool_or(deactivate) as deactivate,
                        -- The adaptive pace's signals: a throttling answer or a timeout, and the answered attempts' time.
                        bool_or(throttle) as throttle,
                        avg(duration_ms) filter (where status_code is not null)::float8 as answered_ms
-                  from input group by subscription_id
-            ), per_sub as (
-                -- The failing run as the attempts in time order leave it: none when the last one succeeded,
-                -- from the first failure after the last success, or still running since before this batch.
-                select o.*, (select min(i.attempted_at) from input i where i.subscription_id = o.subscription_id
-                               and not i.success and (o.last_success is null or i.attempted_at > o.last_success))
-                            as first_fail_since_success
-                  from outcome o
+                  from (select i.*, max(i.attempted_at) filter (where i.success) over (partition by i.subscription_id)
+                                        as sub_last_success
+                          from input i) i
+                 group by subscription_id
+            ), outcomes as materialized (
+                -- Each delivery's outcome by "<delivery id> <claim>", looked up per row by done (below): joined with
+                -- the batch, the generic plan (which cannot know the batch's size) compared every leased row with
+                -- every outcome, 17,822 comparisons and 6 ms for a batch of 134, 47 ms with 1,000 leases.
+                select jsonb_object_agg(i.delivery_id || ' ' || i.claim, jsonb_build_array(i.status, i.due_at)) as by_claim
+                  from input i
             ), sub as (
                 update subscription s
                    set last_http_success = coalesce(p.last_success, s.last_http_success),
@@ -90,14 +97,16 @@ public class DeliveryAttemptRepository implements PanacheRepositoryBase<Delivery
                 -- subscription is deactivated (a one-time filter): as joins, a plan cached while the queue
                 -- was nearly empty read every pending row of it on each write (40 ms with 15,000 queued).
                 update delivery d
-                   set status = i.status, due_at = coalesce(i.due_at, d.due_at), locked_until = null,
-                       completed_at = case when i.status = 'queued' then null else now() end
-                  from input i
-                 where d.id = any($2::uuid[]) and d.id = i.delivery_id and d.status = 'in_flight'
-                   -- Only the claim that made the attempt (the claim counts attempts): when its lease ran out before
-                   -- this outcome came (a slow recording, a stalled instance), the row was claimed again and the newer
-                   -- attempt's outcome decides it; this one is history only, as for a deleted row.
-                   and d.attempts = i.claim
+                   set status = o.by_claim -> (d.id || ' ' || d.attempts) ->> 0,
+                       due_at = coalesce((o.by_claim -> (d.id || ' ' || d.attempts) ->> 1)::timestamptz, d.due_at),
+                       locked_until = null,
+                       completed_at = case when o.by_claim -> (d.id || ' ' || d.attempts) ->> 0 = 'queued' then null else now() end
+                  from outcomes o
+                 where d.id = any($2::uuid[]) and d.status = 'in_flight'
+                   -- Only the claim that made the attempt (the claim counts attempts; the outcome's key): when its lease
+                   -- ran out before this outcome came (a slow recording, a stalled instance), the row was claimed again
+                   -- and the newer attempt's outcome decides it; this one is history only, as for a deleted row.
+                   and o.by_claim -> (d.id || ' ' || d.attempts) is not null
                    and (select count(*) from locked) >= 0
                 returning d.id, d.event_id, d.subscription_id, d.org_id, d.status, d.attempts, d.completed_at
             ), cancelled as (
