@@ -183,7 +183,6 @@ public class DeliveryWorker {
                 bytesInFlight.addAndGet(d.size());
                 // Within compute (atomic per org), as the removal below: an entry cannot go between its get and add.
                 loadByOrg.compute(d.orgId(), (org, load) -> (load == null ? new OrgLoad() : load).add(1, d.size()));
-                attempt(d);
             }
             pollMillis = claimed.isEmpty()
                     ? Math.min(pollMillis * 2, settings.maxPollInterval().toMillis())
@@ -193,11 +192,15 @@ public class DeliveryWorker {
             emptyRounds = claimed.isEmpty() ? emptyRounds + 1 : 0;
             boolean goOn = claimed.size() == room || (batch.more() && emptyRounds < MAX_EMPTY_ROUNDS);
             claiming.set(false);
+            // The next claim first (this batch is counted above), then this batch's attempts: the next claim runs in
+            // the database while this thread signs and sends them. The other way round, every claim waited for the
+            // previous batch's sending (a few ms for 100 attempts), and slots freed meanwhile stayed empty.
             if (wakeAgain.getAndSet(false) || goOn) {
                 wake();
             } else {
                 schedulePoll(batch.held());
             }
+            claimed.forEach(this::attempt);
         }, failure -> {
             Log.warnf("Delivery claim failed: %s", failure.getMessage());
             pollMillis = settings.maxPollInterval().toMillis();
