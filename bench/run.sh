@@ -200,8 +200,16 @@ report() {
   fi
 }
 # A partial run keeps the service's log beside its table (target/bench-partial/service.log).
+# stop_publisher: scenario 7's background publisher, a subshell running wrk | grep: its children first, or wrk goes on
+# for its hour (it did, into the next run, whose deletes and publishes its stale token's failures then shared the
+# service with).
+stop_publisher() {
+  [[ -n "${PUBLISHER:-}" ]] || return 0
+  pkill -P "$PUBLISHER" 2>/dev/null; kill "$PUBLISHER" 2>/dev/null; wait "$PUBLISHER" 2>/dev/null || true
+  PUBLISHER=
+}
 cleanup() {
-  [[ -n "${PUBLISHER:-}" ]] && { pkill -P "$PUBLISHER" 2>/dev/null; kill "$PUBLISHER" 2>/dev/null; }
+  stop_publisher
   stop_service; report
   [[ "$RESULTS" != "$ROOT/bench/results" && -f "$WORK/service.log" ]] && cp "$WORK/service.log" "$RESULTS/service.log"
   rm -rf "$WORK"
@@ -820,9 +828,7 @@ for _ in $(seq 1 72000); do
   sleep 0.5
 done
 t2=$(date +%s.%N)
-# The publisher is a subshell running wrk | grep: its children first, or wrk goes on for its hour (it did, into the
-# next run, whose deletes and publishes its stale token's failures then shared the service with).
-pkill -P "$PUBLISHER" 2>/dev/null; kill "$PUBLISHER" 2>/dev/null; wait "$PUBLISHER" 2>/dev/null || true
+stop_publisher
 curl -fs "$B/v1/admin/orgs/$OFF_ORG/offboarding" -H "$ADMIN" > "$WORK/offboarded.json"
 log "offboarding: $(cat "$WORK/offboarded.json")"
 t0=$(awk -v a="$t1" 'BEGIN {printf "%.3f", a - 10}')
