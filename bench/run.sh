@@ -912,7 +912,6 @@ record_rss() {
 }
 sampler_stop() { [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=; }
 peak_rss_mb() { awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
-rss_mb() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
 # rss_parts: what the service's resident memory is made of now, "heap=.. classes=.. other=.." (MB): the Java heap (its
 # address range from jcmd GC.heap_info), the class data mapped from the AOT cache or the JDK's CDS archive, and the rest
 # (code cache, metaspace, thread stacks, malloc). The heap's share is what -Xmx bounds; the rest is the JVM's own.
