@@ -33,8 +33,8 @@ public final class SqlErrors {
 
     /**
      * The database fault behind a failure, or null when it is none: a refused or timed-out connection, the
-     * pool's wait for a connection running out, a connection closed under a request, an administrator or
-     * crash shutdown ({@code 57P01}, {@code 57P02}), a connection exception ({@code 08xxx}) or a cancelled
+     * pool's wait for a connection running out, a connection closed or reset under a request (or before a
+     * session's next statement), an administrator or crash shutdown ({@code 57P01}, {@code 57P02}), a connection exception ({@code 08xxx}) or a cancelled
      * statement ({@code 57014}).
      */
     public static DatabaseFault databaseFault(Throwable e) {
@@ -49,7 +49,8 @@ public final class SqlErrors {
                     return DatabaseFault.UNKNOWN;
                 }
             }
-            if (t instanceof java.net.ConnectException || t instanceof io.netty.channel.ConnectTimeoutException) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException || t instanceof io.netty.channel.ConnectTimeoutException) {
                 return DatabaseFault.UNCHANGED;
             }
             // The pool's wait for a free connection ran out ("Timeout" without a stack trace): nothing was sent.
@@ -57,8 +58,13 @@ public final class SqlErrors {
                     && (t.getMessage().equals("Timeout") || t.getMessage().startsWith("Timeout waiting for connection"))) {
                 return DatabaseFault.UNCHANGED;
             }
-            if (t instanceof ClosedConnectionException
-                    || (t instanceof java.io.IOException && t.getClass().getName().startsWith("io.netty."))) {
+            if (t instanceof ClosedConnectionException || isTransportFailure(t)) {
+                return DatabaseFault.UNKNOWN;
+            }
+            // A statement on a connection that broke since its last one (a session holds its connection between
+            // statements): not sent, but the statements before it, outside a transaction, may have been applied.
+            if ((t instanceof NoStackTraceThrowable || t instanceof VertxException) && t.getMessage() != null
+                    && t.getMessage().startsWith("Connection is not active now")) {
                 return DatabaseFault.UNKNOWN;
             }
             if (t.getCause() == t) {
@@ -66,6 +72,21 @@ public final class SqlErrors {
             }
         }
         return null;
+    }
+
+    /**
+     * An I/O failure of the socket itself, however the transport reports it: a reset ({@code SocketException:
+     * Connection reset} from the JDK's NIO transport, {@code NativeIoException} from Netty's native ones), a broken
+     * pipe (a plain {@code IOException} from NIO), a closed channel. Not every {@code IOException}: Jackson's parse
+     * errors are IOExceptions too, and they are a client's malformed input.
+     */
+    private static boolean isTransportFailure(Throwable t) {
+        if (!(t instanceof java.io.IOException)) {
+            return false;
+        }
+        String name = t.getClass().getName();
+        return t.getClass() == java.io.IOException.class || name.startsWith("java.net.")
+                || name.startsWith("java.nio.channels.") || name.startsWith("io.netty.");
     }
 
     public static boolean isUniqueViolation(Throwable e) {
