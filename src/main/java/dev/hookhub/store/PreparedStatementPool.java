@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>It also bounds every wait on the database ({@link DatabaseBounds}), which Quarkus has no settings for
  * either: the pool's wait for a free connection, the TCP connect, and, sent as startup parameters, the
  * server's {@code statement_timeout} and {@code idle_in_transaction_session_timeout}.
+ *
+ * <p>And every connection it lends has an exception handler ({@link HandledConnectionsPool}).
  */
 @Singleton
 public class PreparedStatementPool implements PgPoolCreator {
@@ -47,7 +49,8 @@ public class PreparedStatementPool implements PgPoolCreator {
         input.poolOptions().setConnectionTimeout((int) bounds.acquisitionTimeout().toMillis())
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
         ignorePoolTimerBug(input.vertx());
-        return PgDriver.INSTANCE.createPool(input.vertx(), input.pgConnectOptionsList(), input.poolOptions());
+        return new HandledConnectionsPool(
+                PgDriver.INSTANCE.createPool(input.vertx(), input.pgConnectOptionsList(), input.poolOptions()));
     }
 
     /**
