@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.support.Ids;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -75,8 +76,10 @@ public class AttemptRecorder {
     /** Writes that failed in a row (0 after one succeeds), for the wait before the next. */
     private int failuresInARow;
     private final AtomicLong failedWrites = new AtomicLong();
+    private final DatabaseOutage outage;
 
-    public AttemptRecorder(DeliveryAttemptRepository attempts, HookhubConfig config) {
+    public AttemptRecorder(DeliveryAttemptRepository attempts, HookhubConfig config, DatabaseOutage outage) {
+        this.outage = outage;
         this.attempts = attempts;
         this.paceRecoverySeconds = Math.max(0.001, config.delivery().paceRecovery().toMillis() / 1000.0);
         this.retryForNanos = config.delivery().leaseMargin().toNanos();
@@ -128,8 +131,10 @@ public class AttemptRecorder {
                 // with what finished meanwhile.
                 Duration wait = RETRY_FIRST.multipliedBy(1L << Math.min(10, failuresInARow++));
                 wait = wait.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : wait;
-                Log.warnf("Recording %d attempts failed (%s); trying again in %d ms", again.size(), failure.getMessage(),
-                        wait.toMillis());
+                if (!outage.absorbed(failure, "recording " + again.size() + " attempts")) {
+                    Log.warnf("Recording %d attempts failed (%s); trying again in %d ms", again.size(),
+                            failure.getMessage(), wait.toMillis());
+                }
                 queue.addAll(again);
                 Uni.createFrom().voidItem().onItem().delayIt().by(wait).subscribe().with(ignored -> {
                     writing.set(false);

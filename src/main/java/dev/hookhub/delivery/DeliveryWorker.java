@@ -1,6 +1,8 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.store.DatabaseOutage;
+import dev.hookhub.store.HandledConnectionsPool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -48,6 +50,7 @@ public class DeliveryWorker {
     private final DeliveryMetrics metrics;
     private final HookhubConfig.Delivery settings;
     private final Config config;
+    private final DatabaseOutage outage;
 
     /** Empty claims in a row that stopped at claim-visits and went on at once before the poll takes over. */
     private static final int MAX_EMPTY_ROUNDS = 16;
@@ -77,7 +80,9 @@ public class DeliveryWorker {
     private PgSubscriber subscriber;
 
     public DeliveryWorker(Vertx vertx, DeliveryClaim claim, DeliverySender sender, AttemptRecorder recorder,
-            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config, MeterRegistry registry) {
+            RetryPolicy policy, DeliveryMetrics metrics, HookhubConfig hookhub, Config config, MeterRegistry registry,
+            DatabaseOutage outage) {
+        this.outage = outage;
         this.vertx = vertx;
         this.claim = claim;
         this.sender = sender;
@@ -148,7 +153,10 @@ public class DeliveryWorker {
         config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1000L);
-        subscriber.channel(EventRepository.CHANNEL).handler(payload -> wake());
+        // Its connection's failures (PostgreSQL's shutdown notice, a reset) are the reconnect's to handle; without a
+        // handler the client prints them to standard error. Set again on every (re)subscription's new connection.
+        subscriber.channel(EventRepository.CHANNEL).handler(payload -> wake())
+                .subscribeHandler(() -> HandledConnectionsPool.handled(subscriber.actualConnection().getDelegate()));
         subscriber.connect().subscribe().with(
                 ok -> Log.debug("Delivery worker listening for new events"),
                 e -> Log.warnf("Delivery worker cannot LISTEN (%s); polling only", e.getMessage()));
@@ -202,7 +210,9 @@ public class DeliveryWorker {
             }
             claimed.forEach(this::attempt);
         }, failure -> {
-            Log.warnf("Delivery claim failed: %s", failure.getMessage());
+            if (!outage.absorbed(failure, "the delivery worker's claim")) {
+                Log.warnf("Delivery claim failed: %s", failure.getMessage());
+            }
             pollMillis = settings.maxPollInterval().toMillis();
             claiming.set(false);
             schedulePoll(false);
@@ -290,7 +300,11 @@ public class DeliveryWorker {
                         }
                     });
                 })
-                .onFailure().invoke(e -> Log.warnf("Recording the attempt of delivery %s failed: %s", d.id(), e.getMessage()))
+                .onFailure().invoke(e -> {
+                    if (!outage.absorbed(e, "recording the attempt of delivery " + d.id())) {
+                        Log.warnf("Recording the attempt of delivery %s failed: %s", d.id(), e.getMessage());
+                    }
+                })
                 .onFailure().recoverWithNull()
                 .onTermination().invoke(() -> {
                     if (inFlight.decrementAndGet() == 0 && !running) {

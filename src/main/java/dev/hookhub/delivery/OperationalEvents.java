@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.store.SqlErrors;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
@@ -54,9 +55,12 @@ public class OperationalEvents {
     private final OperationalEventRepository outbox;
     private final EventPublisher publisher;
     private final int batchSize;
+    private final DatabaseOutage outage;
     private final AtomicLong lastWarn = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-    public OperationalEvents(OperationalEventRepository outbox, EventPublisher publisher, HookhubConfig config) {
+    public OperationalEvents(OperationalEventRepository outbox, EventPublisher publisher, HookhubConfig config,
+            DatabaseOutage outage) {
+        this.outage = outage;
         this.outbox = outbox;
         this.publisher = publisher;
         this.batchSize = config.operationalEvents().relayBatchSize();
@@ -129,8 +133,7 @@ public class OperationalEvents {
      * trace, at most once a minute.
      */
     private void failed(Throwable failure) {
-        if (SqlErrors.databaseFault(failure) != null) {
-            Log.debugf("Operational events not relayed, the database is unavailable: %s", failure.getMessage());
+        if (outage.absorbed(failure, "the operational events' relay")) {
             return;
         }
         warn("Operational events not relayed: %s", failure.toString());

@@ -1,6 +1,7 @@
 package dev.hookhub.delivery;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.subscription.SubscriptionRepository;
 import dev.hookhub.support.Rejection;
 import dev.hookhub.tenancy.AuditRepository;
@@ -35,10 +36,13 @@ public class RetentionPurge {
     private final SubscriptionRepository subscriptions;
     private final AuditRepository audit;
     private final HookhubConfig config;
+    private final DatabaseOutage outage;
     private final AtomicBoolean running = new AtomicBoolean();
 
     public RetentionPurge(EventRepository events, DeliveryRepository deliveries, DeliveryAttemptRepository attempts,
-            SubscriptionRepository subscriptions, AuditRepository audit, HookhubConfig config) {
+            SubscriptionRepository subscriptions, AuditRepository audit, HookhubConfig config,
+            DatabaseOutage outage) {
+        this.outage = outage;
         this.events = events;
         this.deliveries = deliveries;
         this.attempts = attempts;
@@ -54,7 +58,7 @@ public class RetentionPurge {
                 .invoke(p -> log("Retention purge", p))
                 .onFailure(Rejection.Conflict.class).invoke(e -> Log.debug("Retention purge skipped: one is running"))
                 .onFailure().invoke(e -> {
-                    if (!(e instanceof Rejection.Conflict)) {
+                    if (!(e instanceof Rejection.Conflict) && !outage.absorbed(e, "the retention purge")) {
                         Log.warnf("Retention purge failed, the next run goes on from where it stopped: %s", e.toString());
                     }
                 })

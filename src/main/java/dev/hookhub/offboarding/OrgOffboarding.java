@@ -1,6 +1,7 @@
 package dev.hookhub.offboarding;
 
 import dev.hookhub.HookhubConfig;
+import dev.hookhub.store.DatabaseOutage;
 import dev.hookhub.support.Ids;
 import dev.hookhub.tenancy.ApiClientRepository;
 import dev.hookhub.tenancy.ApiKeyRepository;
@@ -71,10 +72,12 @@ public class OrgOffboarding {
     private final Event<OrgOffboarded> offboarded;
     private final Vertx vertx;
     private final HookhubConfig config;
+    private final DatabaseOutage outage;
 
     public OrgOffboarding(OffboardingBatches batches, OffboardingRepository offboardings, OrganizationRepository orgs,
             ApiClientRepository clients, ApiKeyRepository keys, Event<OrgOffboarded> offboarded, Vertx vertx,
-            HookhubConfig config) {
+            HookhubConfig config, DatabaseOutage outage) {
+        this.outage = outage;
         this.batches = batches;
         this.offboardings = offboardings;
         this.orgs = orgs;
@@ -163,7 +166,11 @@ public class OrgOffboarding {
                         }).replaceWithVoid());
             }
             return chain;
-        }).onFailure().invoke(e -> Log.warnf("Looking for offboardings to resume failed: %s", e.toString()))
+        }).onFailure().invoke(e -> {
+            if (!outage.absorbed(e, "looking for offboardings to resume")) {
+                Log.warnf("Looking for offboardings to resume failed: %s", e.toString());
+            }
+        })
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The database's outages as the requests meet them, logged once each: the first fault is one WARN (what
- * failed, no stack trace), the requests answered 503 after it are only counted, and the first answer of
- * the database afterwards (a probe every second while it is down, or readiness) is one INFO.
+ * The database's outages as the requests and the background jobs meet them, logged once each: the first fault
+ * is one WARN (what failed, where, no stack trace), the requests answered 503 after it are only counted, the
+ * jobs' failures are left to DEBUG, and the first answer of the database afterwards (a probe every second while
+ * it is down, or readiness) is one INFO.
  */
 @ApplicationScoped
 public class DatabaseOutage {
@@ -41,16 +42,34 @@ public class DatabaseOutage {
 
     /** A request met a database fault and is answered 503; the first of an outage is logged. */
     public void seen(Throwable failure, String request) {
-        Outage started = new Outage(System.nanoTime(), new AtomicLong(1));
+        noticed(failure, request, 1);
+    }
+
+    /**
+     * A background job (the delivery worker's claim, the attempt recorder, the outbox relay, ...) failed. A database
+     * fault is this outage's to log, once, and the job logs it at DEBUG at most: true. Anything else is the job's
+     * own to log: false.
+     */
+    public boolean absorbed(Throwable failure, String job) {
+        if (SqlErrors.databaseFault(failure) == null) {
+            return false;
+        }
+        noticed(failure, job, 0);
+        Log.debugf("%s failed, the database is unavailable: %s", job, summary(failure));
+        return true;
+    }
+
+    private void noticed(Throwable failure, String where, int answered503) {
+        Outage started = new Outage(System.nanoTime(), new AtomicLong(answered503));
         if (current.compareAndSet(null, started)) {
-            Log.warnf("Database unavailable (%s) on %s: answering 503 with Retry-After %d s until it answers again;"
-                    + " further failures are not logged one by one", summary(failure), request, retryAfterSeconds());
+            Log.warnf("Database unavailable (%s) on %s: requests are answered 503 with Retry-After %d s until it answers"
+                    + " again; further failures are not logged one by one", summary(failure), where, retryAfterSeconds());
             probeLater(started);
             return;
         }
         Outage outage = current.get();
         if (outage != null) {
-            outage.answered503().incrementAndGet();
+            outage.answered503().addAndGet(answered503);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.hookhub.store;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.hookhub.support.Api;
 import dev.hookhub.support.Msgpack;
 import io.restassured.RestAssured;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -42,8 +46,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A PostgreSQL restart under load (API.md §8): the packaged jar on an embedded PostgreSQL of this test's
  * own (whatever database the build uses), stopped and started again mid-load. During the outage every
  * surface answers 503 with Retry-After in its own shape and readiness says DOWN within a second; afterwards
- * the same process serves again, every event accepted with 202 is stored with all its deliveries, and the
- * log has one WARN for the outage and one INFO for the recovery, no stack traces.
+ * the same process serves again, every event accepted with 202 is stored with all its deliveries, each of
+ * them delivered to a receiver on loopback (the delivery worker runs across the restart: its claims and its
+ * attempt recording meet the outage too), and the log has one WARN for the outage and one INFO for the
+ * recovery, no other WARN of hookhub's, no stack traces.
  */
 @EnabledIfSystemProperty(named = "hookhub.packaged-jar", matches = ".+",
         disabledReason = "runs from failsafe (mvn verify), after the jar is packaged")
@@ -51,15 +57,27 @@ class DatabaseRestartIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final String TYPE = "restart.load";
+    private static final Pattern LOG_RECORD = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}");
 
     private static Path dataDir;
     private static int databasePort;
     private static EmbeddedPostgres database;
     private static Process service;
     private static Path log;
+    private static HttpServer receiver;
+    private static final AtomicInteger received = new AtomicInteger();
 
     @BeforeAll
     static void start() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.setExecutor(Executors.newFixedThreadPool(4));
+        receiver.start();
         dataDir = Files.createTempDirectory("hookhub-restart-pg");
         databasePort = freePort();
         database = startDatabase();
@@ -75,8 +93,6 @@ class DatabaseRestartIT {
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + databasePort + "/postgres");
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
         env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
-        // Deliveries stay queued: the test counts them per event, and no receiver is involved.
-        env.put("HOOKHUB_DELIVERY_WORKER_ENABLED", "false");
         service = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         RestAssured.port = port;
         await().atMost(Duration.ofMinutes(3)).until(() -> {
@@ -97,6 +113,9 @@ class DatabaseRestartIT {
         if (database != null) {
             database.close();
         }
+        if (receiver != null) {
+            receiver.stop(0);
+        }
         RestAssured.reset();
     }
 
@@ -105,7 +124,8 @@ class DatabaseRestartIT {
         Api.Tenant tenant = Api.tenant();
         String apiKey = Api.apiKey(tenant.orgId());
         for (int i = 0; i < 2; i++) {
-            Api.createSubscription(tenant, Map.of("name", "load-" + i, "url", "http://127.0.0.1:9/" + i, "events", List.of(TYPE)));
+            Api.createSubscription(tenant, Map.of("name", "load-" + i,
+                    "url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/" + i, "events", List.of(TYPE)));
         }
         Map<String, Object> other = Api.createSubscription(tenant, Map.of("name", "other", "url", "http://127.0.0.1:9/o",
                 "events", List.of("other.type")));
@@ -225,6 +245,19 @@ class DatabaseRestartIT {
         lost.removeAll(stored);
         assertEquals(Collections.emptySet(), lost, "events answered 202 but not stored");
         assertEquals(List.of(), halfPublished);
+
+        // Every delivery of them delivered, the ones whose attempt or whose recording met the outage included.
+        String undelivered = "select count(*) from delivery d join event e on e.id = d.event_id where e.org_id = '"
+                + tenant.orgId() + "' and e.type = '" + TYPE + "' and d.status <> 'succeeded'";
+        await().atMost(DEADLINE).until(() -> {
+            try (Connection c = database.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery(undelivered)) {
+                rs.next();
+                return rs.getLong(1) == 0;
+            }
+        });
+        assertTrue(received.get() >= 2 * stored.size(), received.get() + " requests received for " + stored.size()
+                + " events of two subscriptions");
         // An event stored without a 202 was answered "may or may not have been applied", never "nothing was changed".
         assertTrue(stored.size() - accepted.size() <= mayHaveApplied.get(), (stored.size() - accepted.size())
                 + " events stored without a 202, but only " + mayHaveApplied.get() + " answers said they may have been applied");
@@ -235,13 +268,21 @@ class DatabaseRestartIT {
         long recoveries = lines.stream().filter(l -> l.contains("Database available again")).count();
         long errors = lines.stream().filter(l -> l.contains(" ERROR ")).count();
         long frames = lines.stream().filter(l -> l.startsWith("\tat ")).count();
+        // Every line a log record: a stack trace or an exception printed to standard error (the Vert.x client prints
+        // a connection's failure when the connection has no exception handler) is a line without a timestamp.
+        List<String> stray = lines.stream().filter(l -> !l.isEmpty() && !LOG_RECORD.matcher(l).lookingAt()).toList();
+        List<String> otherWarns = lines.stream().filter(l -> l.contains(" WARN ") && l.contains("[dev.hookhub.")
+                && !l.contains("Database unavailable")).toList();
         System.out.printf("DatabaseRestartIT: answers %s (%d may-have-applied); %d events accepted, %d stored; readiness DOWN in %d ms;"
-                + " log: %d outage WARN, %d recovery INFO, %d ERROR lines, %d stack frames%n",
-                statuses, mayHaveApplied.get(), accepted.size(), stored.size(), readinessMs, warns, recoveries, errors, frames);
+                + " %d requests received; log: %d outage WARN, %d recovery INFO, %d other WARN, %d ERROR lines,"
+                + " %d stack frames%n", statuses, mayHaveApplied.get(), accepted.size(), stored.size(), readinessMs,
+                received.get(), warns, recoveries, otherWarns.size(), errors, frames);
         assertEquals(1, warns, "one WARN for the outage; see " + log);
         assertEquals(1, recoveries, "one INFO for the recovery; see " + log);
         assertEquals(0, errors, "no ERROR lines; found: " + lines.stream().filter(l -> l.contains(" ERROR ")).toList());
         assertEquals(0, frames, "no stack traces; see " + log);
+        assertEquals(List.of(), stray.stream().limit(5).toList(), "lines outside the log's records; see " + log);
+        assertEquals(List.of(), otherWarns, "the background jobs' failures are the outage's one WARN");
     }
 
     private static final Set<String> accepted = ConcurrentHashMap.newKeySet();
