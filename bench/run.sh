@@ -135,10 +135,10 @@ export HOOKHUB_CRO_MAX_AUTHORIZATION_LENGTH=1024
 # timer inside a measured case (or before scenario 6, on the rows it seeded for its own purge).
 export HOOKHUB_DELIVERY_PURGE_EVERY=off
 
-# The JVM options as shipped (docker/Dockerfile.jvm sets the same): serial GC, a 128 MiB heap, exit on the
-# first OutOfMemoryError, malloc memory freed in the last second given back (TrimNativeHeapInterval), two malloc
+# The JVM options as shipped (docker/Dockerfile.jvm sets the same, and says why): serial GC, a 128 MiB heap with
+# large survivor spaces, C2 without the C1 tiers, exit on the first OutOfMemoryError, malloc memory freed in the last second given back (TrimNativeHeapInterval), two malloc
 # arenas. JAVA_OPTS replaces the options (a profiler agent, say).
-JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000"}
+JAVA_OPTS=${JAVA_OPTS:-"-XX:+UseSerialGC -Xmx128m -XX:SurvivorRatio=2 -XX:-TieredCompilation -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000"}
 # NMT=1: the JVM's native memory tracking on (a diagnosis, not the service as shipped: it costs memory of its own), and
 # scenario 8 keeps its summary after each run (target/bench-partial/nmt-slow-N.txt, or bench/results/).
 NMT=${NMT:-0}

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The packaged jar started the way production runs it: its own process, the prod profile (no profile
- * given), the JVM image's options ({@code -XX:+UseSerialGC -Xmx128m -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000},
+ * given), the JVM image's options ({@code -XX:+UseSerialGC -Xmx128m -XX:SurvivorRatio=2 -XX:-TieredCompilation
+ * -XX:+ExitOnOutOfMemoryError -XX:TrimNativeHeapInterval=1000},
  * {@code MALLOC_ARENA_MAX=2}) and
  * only environment variables, with a fresh admin token, encryption key and EC P-256 token key pair unless
  * the settings give their own. The database is the build's {@code QUARKUS_DATASOURCE_*} when set (CI runs
@@ -35,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class ProductionProcess implements AutoCloseable {
 
     public static final Duration START_DEADLINE = Duration.ofMinutes(5);
-    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:TrimNativeHeapInterval=1000");
+    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:SurvivorRatio=2",
+            "-XX:-TieredCompilation", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=1000");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
