@@ -205,7 +205,11 @@ report() {
 # service with).
 stop_publisher() {
   [[ -n "${PUBLISHER:-}" ]] || return 0
-  pkill -P "$PUBLISHER" 2>/dev/null; kill "$PUBLISHER" 2>/dev/null; wait "$PUBLISHER" 2>/dev/null || true
+  # Each may find nothing (the subshell ends by itself once its children are gone): under set -e a failed kill ended
+  # the run, and in the exit trap it skipped stopping the service and writing the report.
+  pkill -P "$PUBLISHER" 2>/dev/null || true
+  kill "$PUBLISHER" 2>/dev/null || true
+  wait "$PUBLISHER" 2>/dev/null || true
   PUBLISHER=
 }
 cleanup() {
