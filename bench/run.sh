@@ -914,7 +914,7 @@ record_rss() {
   record "$1" "$2" "rss peak" "$(peak_rss_mb)" MB
   for kv in $(rss_parts); do record "$1" "$2" "rss at the end ${kv%%=*}" "${kv#*=}" MB; done
 }
-sampler_stop() { [[ -n "$SAMPLER_PID" ]] && kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=; }
+sampler_stop() { [[ -n "$SAMPLER_PID" ]] || return 0; kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=; }
 peak_rss_mb() { awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$SERVICE_PID/status"; }
 # rss_parts: what the service's resident memory is made of now, "heap=.. classes=.. other=.." (MB): the Java heap (its
 # address range from jcmd GC.heap_info), the class data mapped from the AOT cache or the JDK's CDS archive, and the rest

@@ -34,8 +34,8 @@ public final class SqlErrors {
     /**
      * The database fault behind a failure, or null when it is none: a refused or timed-out connection, the
      * pool's wait for a connection running out, a connection closed or reset under a request (or before a
-     * session's next statement), an administrator or crash shutdown ({@code 57P01}, {@code 57P02}), a connection exception ({@code 08xxx}) or a cancelled
-     * statement ({@code 57014}).
+     * session's next statement), an administrator or crash shutdown ({@code 57P01}, {@code 57P02}), a connection
+     * exception ({@code 08xxx}) or a cancelled statement ({@code 57014}).
      */
     public static DatabaseFault databaseFault(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -54,8 +54,8 @@ public final class SqlErrors {
                 return DatabaseFault.UNCHANGED;
             }
             // The pool's wait for a free connection ran out ("Timeout" without a stack trace): nothing was sent.
-            if ((t instanceof NoStackTraceThrowable || t instanceof VertxException) && t.getMessage() != null
-                    && (t.getMessage().equals("Timeout") || t.getMessage().startsWith("Timeout waiting for connection"))) {
+            String clientMessage = clientMessage(t);
+            if (clientMessage.equals("Timeout") || clientMessage.startsWith("Timeout waiting for connection")) {
                 return DatabaseFault.UNCHANGED;
             }
             if (t instanceof ClosedConnectionException || isTransportFailure(t)) {
@@ -63,8 +63,7 @@ public final class SqlErrors {
             }
             // A statement on a connection that broke since its last one (a session holds its connection between
             // statements): not sent, but the statements before it, outside a transaction, may have been applied.
-            if ((t instanceof NoStackTraceThrowable || t instanceof VertxException) && t.getMessage() != null
-                    && t.getMessage().startsWith("Connection is not active now")) {
+            if (clientMessage.startsWith("Connection is not active now")) {
                 return DatabaseFault.UNKNOWN;
             }
             if (t.getCause() == t) {
@@ -72,6 +71,12 @@ public final class SqlErrors {
             }
         }
         return null;
+    }
+
+    /** The message of a failure the Vert.x client raises without a type of its own, else "". */
+    private static String clientMessage(Throwable t) {
+        return (t instanceof NoStackTraceThrowable || t instanceof VertxException) && t.getMessage() != null
+                ? t.getMessage() : "";
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.hookhub.store;
 
+import dev.hookhub.support.Database;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
@@ -87,11 +88,11 @@ class DatabaseTransportFaultsTest {
         int pid = connection.query("select pg_backend_pid() as pid").execute().await().atMost(WAIT)
                 .iterator().next().getInteger("pid");
         var running = connection.query("select pg_sleep(30)").execute().subscribeAsCompletionStage();
-        await().atMost(WAIT).until(() -> dev.hookhub.support.Database.count(
+        await().atMost(WAIT).until(() -> Database.count(
                 "select count(*) from pg_stat_activity where pid = ? and query like 'select pg_sleep%'", pid) == 1);
         breakIt.accept(relay);
         Throwable failure = failureOf(() -> running.get());
-        dev.hookhub.support.Database.query("select pg_terminate_backend(?)", pid);
+        Database.query("select pg_terminate_backend(?)", pid);
         SqlErrors.DatabaseFault fault = SqlErrors.databaseFault(failure);
         assertNotNull(fault, () -> "not recognised as a database fault: " + trace(failure));
         return fault;
@@ -110,9 +111,8 @@ class DatabaseTransportFaultsTest {
 
     private static URI upstream() {
         String jdbc = ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
-        URI uri = URI.create(jdbc.substring("jdbc:".length()));
-        int query = uri.getPath().indexOf('?');
-        return query < 0 ? uri : URI.create(uri.toString().substring(0, uri.toString().indexOf('?')));
+        // The database's name is the path; a query string (parameters) is not part of it.
+        return URI.create(jdbc.substring("jdbc:".length()));
     }
 
     private interface Call {
